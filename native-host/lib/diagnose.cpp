@@ -1,0 +1,79 @@
+#include "diagnose.hpp"
+
+#include <algorithm>
+
+#include "build_info.hpp"
+#include "cert_info.hpp"
+#include "request_error.hpp"
+#include "tls_fetch.hpp"
+
+namespace certdoctor {
+
+using json = nlohmann::json;
+
+void check_error_name(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 80 && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+              return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            });
+  if (!ok) throw RequestError("invalid_field", "reported_error must be an error name such as SEC_ERROR_UNKNOWN_ISSUER");
+}
+
+namespace {
+
+json session_json(const TlsSession& s) {
+  json c = {{"address", s.address}, {"port", s.port}, {"handshake_complete", s.handshake_complete},
+            {"connect_ms", s.connect_ms}, {"handshake_ms", s.handshake_ms}};
+  if (!s.proxy.empty()) c["proxy"] = s.proxy;
+  if (!s.sni.empty()) c["sni"] = s.sni;
+  if (!s.version.empty()) c["tls_version"] = s.version;
+  if (!s.cipher.empty()) c["cipher"] = s.cipher;
+  if (!s.group.empty()) c["group"] = s.group;
+  return c;
+}
+
+}  // namespace
+
+json diagnose(const DiagnoseRequest& r) {
+  FetchOptions fo;
+  fo.target = parse_target(r.url);
+  for (const auto& spec : r.resolve) fo.resolve.push_back(parse_resolve(spec));
+  if (r.proxy && !r.proxy->empty()) fo.proxy = parse_proxy(*r.proxy);
+  fo.connect_timeout = r.connect_timeout;
+  fo.handshake_timeout = r.handshake_timeout;
+  if (r.reported_error) check_error_name(*r.reported_error);
+
+  json d = {{"url", r.url}, {"host", fo.target.host}, {"port", fo.target.port}};
+  if (r.reported_error) d["reported_error"] = *r.reported_error;
+
+  std::vector<Finding> findings;
+  FetchResult fetched = fetch_chain(fo);
+  if (fetched.session) d["connection"] = session_json(*fetched.session);
+  json chain = json::array();
+  for (const auto& der : fetched.chain_der) chain.push_back(describe_certificate(der));
+  d["chain"] = chain;
+  if (fetched.failure) {
+    // Values every template may use to build a command the user can paste.
+    fetched.failure->values["url"] = r.url;
+    fetched.failure->values["host"] = fo.target.host;
+    fetched.failure->values["port"] = fo.target.port;
+    fetched.failure->values["host_port"] = fo.target.authority();
+    findings.push_back(*fetched.failure);
+  }
+
+  ProfileChoice profile = choose_profile(r.profile);
+  if (profile.dir) {
+    d["profile"] = {{"path", profile.dir->string()}, {"source", profile.source}, {"reason", profile.reason}};
+  }
+  if (profile.problem) {
+    profile.problem->values["url"] = r.url;
+    findings.push_back(*profile.problem);
+  }
+
+  json rendered = json::array();
+  for (const auto& f : findings) rendered.push_back(render_finding(f));
+  d["findings"] = rendered;
+  d["certdoctor"] = {{"version", build::version}};
+  return d;
+}
+
+}  // namespace certdoctor

@@ -1,0 +1,32 @@
+// The diagnosis: from a URL (and the code Firefox reported, when known) to the object that the CLI prints
+// and the host sends to the extension. docs/PROTOCOL.md describes every field.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "profile_locate.hpp"
+
+namespace certdoctor {
+
+struct DiagnoseRequest {
+  std::string url;
+  std::optional<std::string> reported_error;  // e.g. "SEC_ERROR_REUSED_ISSUER_AND_SERIAL"
+  std::vector<std::string> resolve;           // HOST:PORT:ADDRESS, as curl's --resolve
+  std::optional<std::string> proxy;           // http://host:port
+  ProfileQuery profile;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds handshake_timeout{10000};
+};
+
+// Throws RequestError when the request itself is unusable (bad URL, bad --resolve, ...). Anything about the
+// site or the profile, however bad, is a finding in the returned object.
+nlohmann::json diagnose(const DiagnoseRequest& request);
+
+// Checks the shape of an error name as Firefox reports it (upper case, digits, '_'); throws RequestError.
+void check_error_name(const std::string& name);
+
+}  // namespace certdoctor

@@ -1,0 +1,55 @@
+// The one table of everything a diagnosis can say. It drives the stable codes, the numbers Firefox reports,
+// and the explanations and fixes shown by the CLI and sent to the extension.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace certdoctor {
+
+enum class Severity { info, warning, error };
+std::string_view to_string(Severity s);
+
+// Firefox errors use their exact NSS / mozilla::pkix name as code and carry the PRErrorCode Firefox reports;
+// conditions the host finds itself (server down, profile missing, ...) have a lower-case code and number 0.
+// Texts are templates: "{name}" is the finding's value `name` as plain text, "{name|sh}" the same value quoted
+// for a POSIX shell, so that a pasted command runs exactly as shown whatever the certificate contains.
+struct ErrorRow {
+  std::string_view code;
+  int nss_code;
+  Severity severity;
+  std::string_view title;
+  std::string_view explanation;
+  std::string_view fix;
+};
+
+std::span<const ErrorRow> error_table();
+const ErrorRow* find_error_row(std::string_view code);
+const ErrorRow* find_error_row(int nss_code);
+
+struct Finding {
+  Finding() = default;
+  Finding(std::string c, nlohmann::json v = nlohmann::json::object()) : code(std::move(c)), values(std::move(v)) {}
+
+  std::string code;
+  nlohmann::json values = nlohmann::json::object();
+  std::optional<int> cert;  // index into the diagnosis' `chain`
+  std::string field;        // the certificate field concerned, when there is one
+};
+
+// {code, severity, [nss_code], [cert], [field], values, title, explanation, fix}
+nlohmann::json render_finding(const Finding& f);
+
+std::string render_template(std::string_view tpl, const nlohmann::json& values);
+
+// Single-quotes for a POSIX shell ('it'"'"'s' style); the result is one word whatever the input holds.
+std::string shell_quote(std::string_view s);
+
+// Replaces control characters (terminal escapes, NUL, DEL, C1) with visible \xNN escapes; keeps '\n' and '\t'
+// only when asked. Text from certificates and servers goes through this before it reaches a terminal.
+std::string printable(std::string_view s, bool keep_newlines = false);
+
+}  // namespace certdoctor

@@ -1,0 +1,39 @@
+// The host's side of docs/PROTOCOL.md: one handler per message type, one reply envelope, stable error codes.
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "framing.hpp"
+
+namespace certdoctor {
+
+inline constexpr int kProtocolVersion = 1;
+
+// Who is asking, as the host learned it when Firefox started it.
+struct HostContext {
+  std::string caller;   // the extension id Firefox passed in argv
+  bool caller_allowed = false;
+  std::optional<int> browser_pid;                     // the parent process (the calling Firefox)
+  std::optional<std::filesystem::path> profile_dir;   // CERTDOCTOR_PROFILE, set by whoever starts the host
+  std::filesystem::path home;
+};
+
+nlohmann::json ok_reply(const nlohmann::json& id, nlohmann::json result);
+nlohmann::json error_reply(const nlohmann::json& id, std::string_view code, std::string_view message);
+
+// Parses one request payload and answers it; never throws.
+nlohmann::json handle_message(std::string_view payload, const HostContext& ctx);
+
+// The reply for a frame that could not be read (too large, truncated).
+nlohmann::json frame_error_reply(FrameStatus status, std::uint64_t declared_length);
+
+// Serialises a reply so that it fits in `limit` bytes: the longest arrays in the result are cut (and the
+// cuts listed in "omitted", with "truncated": true) until it fits. Invalid UTF-8 is replaced, never thrown on.
+std::string encode_reply(nlohmann::json reply, std::size_t limit = kMaxReplyBytes);
+
+}  // namespace certdoctor

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages certdoctor needs to build, test and run its demo. Idempotent: packages that are
+# already installed are left alone, and the package lists are refreshed only when something must be installed.
+# Usage: tools/setup.sh            (as root, or with sudo available)
+set -euo pipefail
+
+packages=(
+  # build
+  cmake g++ make pkg-config
+  # the engine's libraries
+  libssl-dev libnss3-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
+  # tests, demo and benchmarks: Catch2, real TLS servers (openssl s_server), real profiles (certutil), GNU time
+  catch2 openssl libnss3-tools time
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ $status == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} Debian packages are present"
+  exit 0
+fi
+
+sudo=()
+if ((EUID != 0)); then
+  command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
