@@ -1,0 +1,99 @@
+// The certdoctor command line, run as a user runs it.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "pki.hpp"
+#include "servers.hpp"
+
+using json = nlohmann::json;
+
+namespace {
+
+testing::RunResult certdoctor(std::vector<std::string> args, const std::filesystem::path& home) {
+  args.insert(args.begin(), testing::bin("certdoctor").string());
+  return testing::run(args, "", {{"HOME", home.string()}, {"XDG_CONFIG_HOME", (home / ".config").string()}});
+}
+
+}  // namespace
+
+TEST_CASE("CLI: --json prints exactly one JSON object with the chain, logs elsewhere", "[cli]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto root = pki.root("root", {.subject = "/CN=Corp Root"});
+  auto leaf = pki.issue("leaf", root, {.subject = "/CN=intranet.test", .serial = "1000"});
+  testing::TlsServer server({.cert = leaf.cert, .key = leaf.key});
+  const std::string port = std::to_string(server.port());
+  auto r = certdoctor({"diagnose", "https://intranet.test:" + port + "/", "--resolve",
+                       "intranet.test:" + port + ":127.0.0.1", "--reported-error", "SEC_ERROR_UNKNOWN_ISSUER",
+                       "--json"},
+                      dir.path());
+  CHECK(r.exit_code == 0);
+  json d = json::parse(r.out);  // throws if anything but one JSON document is on stdout
+  CHECK(d.is_object());
+  CHECK(d["url"] == "https://intranet.test:" + port + "/");
+  CHECK(d["reported_error"] == "SEC_ERROR_UNKNOWN_ISSUER");
+  REQUIRE(d["chain"].size() == 1);
+  const json& c = d["chain"][0];
+  CHECK(c["sha256"] == leaf.sha256());
+  CHECK(c["serial"] == "1000");
+  CHECK(c["subject"] == "CN=intranet.test");
+  CHECK(c["issuer"] == "CN=Corp Root");
+  CHECK_FALSE(d.contains("firefox_error"));
+  // no profile under this HOME: said as a finding, not an error
+  REQUIRE(d["findings"].size() == 1);
+  CHECK(d["findings"][0]["code"] == "profile_not_found");
+  CHECK(d["findings"][0]["severity"] == "warning");
+}
+
+TEST_CASE("CLI: the readable form shows the certificate and the findings", "[cli]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto dev = pki.device("dev", {.subject = "/O=Dell Inc./CN=idrac-r740.test", .serial = "01"});
+  testing::TlsServer server({.cert = dev.cert, .key = dev.key});
+  auto r = certdoctor({"diagnose", server.url()}, dir.path());
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("CN=idrac-r740.test,O=Dell Inc."));
+  CHECK_THAT(r.out, Catch::Contains(dev.sha256()));
+  CHECK_THAT(r.out, Catch::Contains("serial            01"));
+  CHECK_THAT(r.out, Catch::Contains("No Firefox profile was found"));
+}
+
+TEST_CASE("CLI: an unreachable site is still a diagnosis (exit 0) with a fix to try", "[cli]") {
+  testing::TempDir dir;
+  const std::string url = "https://127.0.0.1:" + std::to_string(testing::free_port()) + "/";
+  auto r = certdoctor({"diagnose", url, "--json"}, dir.path());
+  CHECK(r.exit_code == 0);
+  json d = json::parse(r.out);
+  CHECK(d["chain"].empty());
+  REQUIRE_FALSE(d["findings"].empty());
+  CHECK(d["findings"][0]["code"] == "connection_refused");
+  CHECK_THAT(d["findings"][0]["title"].get<std::string>(), Catch::Contains("refused"));
+}
+
+TEST_CASE("CLI: bad arguments get a one-line reason and a non-zero exit", "[cli]") {
+  testing::TempDir dir;
+  auto bad_url = certdoctor({"diagnose", "http://plain.test/"}, dir.path());
+  CHECK(bad_url.exit_code == 2);
+  CHECK(bad_url.out.empty());
+  CHECK_THAT(bad_url.err, Catch::Contains("only https"));
+  CHECK(std::count(bad_url.err.begin(), bad_url.err.end(), '\n') == 1);
+
+  auto bad_resolve = certdoctor({"diagnose", "https://a.test/", "--resolve", "a.test:443:not-an-ip"}, dir.path());
+  CHECK(bad_resolve.exit_code == 2);
+  CHECK_THAT(bad_resolve.err, Catch::Contains("numeric"));
+
+  auto bad_error = certdoctor({"diagnose", "https://a.test/", "--reported-error", "$(reboot)"}, dir.path());
+  CHECK(bad_error.exit_code == 2);
+
+  auto nothing = certdoctor({}, dir.path());
+  CHECK(nothing.exit_code == 2);
+
+  auto help = certdoctor({"diagnose", "--help"}, dir.path());
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::Contains("--resolve"));
+
+  auto version = certdoctor({"--version"}, dir.path());
+  CHECK(version.exit_code == 0);
+  CHECK_THAT(version.out, Catch::Contains("certdoctor 0."));
+}

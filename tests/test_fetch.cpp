@@ -1,0 +1,170 @@
+// Chain fetching against real servers on loopback: openssl s_server, tinyproxy, and raw sockets that
+// misbehave on purpose.
+#include <catch2/catch.hpp>
+
+#include "cert_info.hpp"
+#include "pki.hpp"
+#include "servers.hpp"
+#include "tls_fetch.hpp"
+
+using namespace certdoctor;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Fixture {
+  testing::TempDir dir;
+  testing::Pki pki{dir.path()};
+};
+
+FetchOptions options(const std::string& url) {
+  FetchOptions o;
+  o.target = parse_target(url);
+  o.connect_timeout = 3s;
+  o.handshake_timeout = 3s;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("Fetch: a device's self-signed certificate, by IP, without SNI", "[fetch]") {
+  Fixture f;
+  auto dev = f.pki.device("dev", {.subject = "/CN=idrac.test", .serial = "01"});
+  testing::TlsServer server({.cert = dev.cert, .key = dev.key});
+  FetchResult r = fetch_chain(options(server.url()));
+  CHECK_FALSE(r.failure);
+  REQUIRE(r.chain_der.size() == 1);
+  CHECK(sha256_hex(r.chain_der[0]) == dev.sha256());
+  REQUIRE(r.session);
+  CHECK(r.session->handshake_complete);
+  CHECK(r.session->sni.empty());  // Firefox sends no SNI for IP literals
+  CHECK(r.session->address == "127.0.0.1");
+  CHECK(r.session->version == "TLSv1.3");
+}
+
+TEST_CASE("Fetch: leaf and intermediate come back leaf first, as presented", "[fetch]") {
+  Fixture f;
+  auto root = f.pki.root("root", {.subject = "/CN=Test Root"});
+  auto ica = f.pki.issue("ica", root, {.subject = "/CN=Test Issuing CA"}, true);
+  auto leaf = f.pki.issue("leaf", ica, {.subject = "/CN=www.site.test"});
+  testing::TlsServer server({.cert = leaf.cert, .key = leaf.key, .chain = f.pki.bundle("chain.pem", {ica})});
+  FetchResult r = fetch_chain(options(server.url()));
+  CHECK_FALSE(r.failure);
+  REQUIRE(r.chain_der.size() == 2);
+  CHECK(sha256_hex(r.chain_der[0]) == leaf.sha256());
+  CHECK(sha256_hex(r.chain_der[1]) == ica.sha256());
+}
+
+TEST_CASE("Fetch: IPv6 loopback", "[fetch]") {
+  Fixture f;
+  auto dev = f.pki.device("dev", {.subject = "/CN=v6.test", .key = "ec:prime256v1"});
+  testing::TlsServer server({.cert = dev.cert, .key = dev.key, .ipv6 = true});
+  FetchResult r = fetch_chain(options("https://[::1]:" + std::to_string(server.port()) + "/"));
+  CHECK_FALSE(r.failure);
+  REQUIRE(r.session);
+  CHECK(r.session->address == "::1");
+  REQUIRE(r.chain_der.size() == 1);
+  CHECK(sha256_hex(r.chain_der[0]) == dev.sha256());
+}
+
+TEST_CASE("Fetch: names get SNI, and --resolve sends them to a chosen address", "[fetch]") {
+  Fixture f;
+  auto fallback = f.pki.device("default", {.subject = "/CN=default.test"});
+  auto named = f.pki.device("named", {.subject = "/CN=switch.test"});
+  testing::TlsServer server({.cert = fallback.cert, .key = fallback.key,
+                             .extra_args = {"-servername", "switch.test", "-cert2", named.cert.string(), "-key2",
+                                            named.key.string()}});
+  const std::string port = std::to_string(server.port());
+
+  auto by_name = options("https://switch.test:" + port + "/");
+  by_name.resolve = {parse_resolve("switch.test:" + port + ":127.0.0.1")};
+  FetchResult r = fetch_chain(by_name);
+  REQUIRE(r.chain_der.size() == 1);
+  CHECK(sha256_hex(r.chain_der[0]) == named.sha256());
+  CHECK(r.session->sni == "switch.test");
+
+  auto any_port = options("https://switch.test:" + port + "/");
+  any_port.resolve = {parse_resolve("switch.test:*:[::ffff:127.0.0.1]")};
+  CHECK(fetch_chain(any_port).chain_der.size() == 1);
+
+  FetchResult by_ip = fetch_chain(options(server.url()));
+  REQUIRE(by_ip.chain_der.size() == 1);
+  CHECK(sha256_hex(by_ip.chain_der[0]) == fallback.sha256());
+}
+
+TEST_CASE("Fetch: a TLS 1.0-only device answers, and is reported as refused by Firefox", "[fetch]") {
+  Fixture f;
+  auto dev = f.pki.device("old", {.subject = "/CN=old-ilo.test", .serial = "00"});
+  testing::TlsServer server({.cert = dev.cert, .key = dev.key,
+                             .extra_args = {"-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"}});
+  FetchResult r = fetch_chain(options(server.url()));
+  REQUIRE(r.session);
+  CHECK(r.session->version == "TLSv1");
+  REQUIRE(r.chain_der.size() == 1);  // the chain is still there to diagnose
+  CHECK(sha256_hex(r.chain_der[0]) == dev.sha256());
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == "SSL_ERROR_UNSUPPORTED_VERSION");
+  CHECK(r.failure->values["version"] == "TLSv1");
+}
+
+TEST_CASE("Fetch: through a real HTTP CONNECT proxy", "[fetch]") {
+  Fixture f;
+  auto dev = f.pki.device("dev", {.subject = "/CN=localhost"});
+  testing::TlsServer server({.cert = dev.cert, .key = dev.key});
+  testing::HttpProxy proxy;
+  auto o = options(server.url("localhost"));
+  o.proxy = parse_proxy(proxy.url());
+  FetchResult r = fetch_chain(o);
+  CHECK_FALSE(r.failure);
+  REQUIRE(r.chain_der.size() == 1);
+  CHECK(sha256_hex(r.chain_der[0]) == dev.sha256());
+  CHECK(r.session->proxy == proxy.url());
+  CHECK(r.session->sni == "localhost");
+
+  auto closed = options("https://localhost:" + std::to_string(testing::free_port()) + "/");
+  closed.proxy = parse_proxy(proxy.url());
+  FetchResult refused = fetch_chain(closed);
+  REQUIRE(refused.failure);
+  CHECK(refused.failure->code == "proxy_failed");
+}
+
+TEST_CASE("Fetch: a closed port is refused", "[fetch]") {
+  FetchResult r = fetch_chain(options("https://127.0.0.1:" + std::to_string(testing::free_port()) + "/"));
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == "connection_refused");
+  CHECK(r.failure->values["address"] == "127.0.0.1");
+  CHECK_FALSE(r.session);
+}
+
+TEST_CASE("Fetch: a name that does not resolve", "[fetch]") {
+  FetchResult r = fetch_chain(options("https://certdoctor-test.invalid/"));
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == "dns_failed");
+}
+
+TEST_CASE("Fetch: a plain-text service is not TLS", "[fetch]") {
+  testing::RawServer server(testing::RawServer::Mode::garbage);
+  FetchResult r = fetch_chain(options("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == "not_tls");
+  CHECK(r.chain_der.empty());
+}
+
+TEST_CASE("Fetch: a server that hangs up on the ClientHello", "[fetch]") {
+  testing::RawServer server(testing::RawServer::Mode::hang_up);
+  FetchResult r = fetch_chain(options("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == "connection_closed");
+}
+
+TEST_CASE("Fetch: a server that accepts and never answers hits the handshake deadline", "[fetch]") {
+  testing::RawServer server(testing::RawServer::Mode::silent);
+  auto o = options("https://127.0.0.1:" + std::to_string(server.port()) + "/");
+  o.handshake_timeout = 300ms;
+  auto started = std::chrono::steady_clock::now();
+  FetchResult r = fetch_chain(o);
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == "handshake_timeout");
+  // Not a speed claim: a hang would never return. The bound is ten times the deadline.
+  CHECK(std::chrono::steady_clock::now() - started < 3s);
+}

@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+
+#include "build_info.hpp"
+#include "protocol.hpp"
+
+using namespace certdoctor;
+using json = nlohmann::json;
+
+namespace {
+
+HostContext allowed() {
+  HostContext c;
+  c.caller = std::string(build::extension_id);
+  c.caller_allowed = true;
+  c.home = "/nonexistent-home";
+  return c;
+}
+
+json ask(const std::string& payload, const HostContext& ctx = allowed()) { return handle_message(payload, ctx); }
+
+std::string code_of(const json& reply) { return reply["error"]["code"].get<std::string>(); }
+
+}  // namespace
+
+TEST_CASE("Protocol: hello names the host, its version and what it can do", "[protocol]") {
+  json r = ask(R"({"id": 1, "type": "hello"})");
+  CHECK(r["ok"] == true);
+  CHECK(r["id"] == 1);
+  CHECK(r["result"]["name"] == "certdoctor");
+  CHECK(r["result"]["version"] == std::string(build::version));
+  CHECK(r["result"]["protocol"] == kProtocolVersion);
+  CHECK(r["result"]["capabilities"] == json{"diagnose"});
+}
+
+TEST_CASE("Protocol: every kind of bad request gets its own stable code and keeps the id", "[protocol]") {
+  CHECK(code_of(ask("not json")) == "invalid_json");
+  CHECK(code_of(ask("{\"id\": 1, \"type\": \"hello\"")) == "invalid_json");
+  CHECK(code_of(ask("\"\xff\"")) == "invalid_json");  // invalid UTF-8
+  CHECK(code_of(ask("")) == "invalid_json");
+  CHECK(code_of(ask("[1,2]")) == "invalid_request");
+  CHECK(code_of(ask(R"({"id": [1]})")) == "invalid_field");
+
+  json missing = ask(R"({"id": "a1"})");
+  CHECK(code_of(missing) == "invalid_request");
+  CHECK(missing["id"] == "a1");
+
+  json wrong_type = ask(R"({"id": 2, "type": 5})");
+  CHECK(code_of(wrong_type) == "invalid_field");
+  CHECK(wrong_type["id"] == 2);
+
+  json unknown = ask(R"({"id": 3, "type": "format_disk"})");
+  CHECK(code_of(unknown) == "unknown_type");
+  CHECK(unknown["id"] == 3);
+  CHECK(unknown["error"]["message"].get<std::string>().find("format_disk") != std::string::npos);
+
+  CHECK(code_of(ask(R"({"id": 4, "type": "diagnose"})")) == "invalid_field");               // no url
+  CHECK(code_of(ask(R"({"id": 5, "type": "diagnose", "url": 42})")) == "invalid_field");    // url not a string
+  CHECK(code_of(ask(R"({"id": 6, "type": "diagnose", "url": "https://a.test/", "resolve": "x"})")) ==
+        "invalid_field");
+  CHECK(code_of(ask(R"({"id": 7, "type": "diagnose", "url": "https://a.test/", "reported_error": "<b>"})")) ==
+        "invalid_field");
+  CHECK(code_of(ask(R"({"id": 8, "type": "diagnose", "url": "http://a.test/"})")) == "invalid_url");
+  CHECK(code_of(ask(R"({"id": 9, "type": "diagnose", "url": "https://a.test/", "proxy": "socks5://p:1"})")) ==
+        "invalid_field");
+  CHECK(code_of(ask(R"({"id": 10, "type": "remove", "sha256": "00"})")) == "not_implemented");
+}
+
+TEST_CASE("Protocol: a caller that is not our extension is refused", "[protocol]") {
+  HostContext other;
+  other.caller = "evil@example.test";
+  json r = ask(R"({"id": 1, "type": "hello"})", other);
+  CHECK(r["ok"] == false);
+  CHECK(r["id"] == 1);
+  CHECK(code_of(r) == "caller_not_allowed");
+}
+
+TEST_CASE("Protocol: frame errors have their own codes", "[protocol]") {
+  CHECK(code_of(frame_error_reply(FrameStatus::too_large, 5u << 20)) == "frame_too_large");
+  CHECK(code_of(frame_error_reply(FrameStatus::truncated, 0)) == "frame_truncated");
+}
