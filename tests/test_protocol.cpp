@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "build_info.hpp"
+#include "error_table.hpp"
+#include "process.hpp"
 #include "protocol.hpp"
 
 using namespace certdoctor;
@@ -77,4 +79,17 @@ TEST_CASE("Protocol: a caller that is not our extension is refused", "[protocol]
 TEST_CASE("Protocol: frame errors have their own codes", "[protocol]") {
   CHECK(code_of(frame_error_reply(FrameStatus::too_large, 5u << 20)) == "frame_too_large");
   CHECK(code_of(frame_error_reply(FrameStatus::truncated, 0)) == "frame_truncated");
+}
+
+TEST_CASE("Protocol: docs/PROTOCOL.md names every error code and every finding code", "[protocol][docs]") {
+  std::string doc = testing::read_file(std::filesystem::path(CERTDOCTOR_SOURCE_DIR) / "docs/PROTOCOL.md");
+  REQUIRE_FALSE(doc.empty());
+  for (auto code : kProtocolErrorCodes) {
+    INFO(code);
+    CHECK(doc.find("`" + std::string(code) + "`") != std::string::npos);
+  }
+  for (const auto& row : error_table()) {
+    INFO(row.code);
+    CHECK(doc.find("`" + std::string(row.code) + "`") != std::string::npos);
+  }
 }

@@ -14,6 +14,13 @@ namespace certdoctor {
 
 inline constexpr int kProtocolVersion = 1;
 
+// Every error code a reply can carry ({ok: false, error: {code, message}}); docs/PROTOCOL.md explains each.
+inline constexpr std::string_view kProtocolErrorCodes[] = {
+    "frame_too_large", "frame_truncated", "invalid_json",   "invalid_request", "invalid_field",
+    "invalid_url",     "unknown_type",    "caller_not_allowed", "not_implemented", "reply_too_large",
+    "internal_error",
+};
+
 // Who is asking, as the host learned it when Firefox started it.
 struct HostContext {
   std::string caller;   // the extension id Firefox passed in argv

@@ -1,0 +1,58 @@
+# Shared by the tools/ scripts: build the binaries, start a throw-away TLS server on a free loopback port,
+# and clean up what a script started (by process id) and made (its work folder) when it exits.
+# Source it; it sets ROOT (the project) and WORK (a fresh temporary folder).
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/certdoctor.XXXXXX")
+_started_pids=()
+
+cleanup() {
+  local pid
+  for pid in "${_started_pids[@]}"; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# build_binaries [BUILD_DIR]: configures (once) and builds the CLI and the host.
+build_binaries() {
+  local dir=${1:-$ROOT/build}
+  if [[ ! -f $dir/CMakeCache.txt ]]; then
+    cmake -S "$ROOT" -B "$dir" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  fi
+  cmake --build "$dir" --target certdoctor certdoctor-host -j"$(nproc)" >/dev/null
+  BIN=$dir/bin
+}
+
+# start_tls_server CERT KEY [s_server args...]: serves CERT on 127.0.0.1 at a free port; sets SERVER_PORT
+# and SERVER_PID. A port taken in the meantime is retried on another.
+start_tls_server() {
+  local cert=$1 key=$2 attempt log
+  shift 2
+  for attempt in 1 2 3 4 5; do
+    SERVER_PORT=$((20000 + RANDOM % 40000))
+    log=$WORK/s_server.$SERVER_PORT.log
+    openssl s_server -accept "127.0.0.1:$SERVER_PORT" -cert "$cert" -key "$key" -www "$@" \
+      </dev/null >"$log" 2>&1 &
+    SERVER_PID=$!
+    _started_pids+=("$SERVER_PID")
+    for _ in $(seq 100); do
+      grep -q ACCEPT "$log" && return 0
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill "$SERVER_PID" 2>/dev/null
+  done
+  echo "could not start openssl s_server: $(cat "$log")" >&2
+  return 1
+}
+
+# self_signed NAME SUBJECT SERIAL_HEX: a device-style self-signed certificate NAME.pem / NAME.key in WORK.
+self_signed() {
+  local name=$1 subject=$2 serial=$3 cn=${2##*CN=}
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/$name.key" -out "$WORK/$name.pem" -days 365 \
+    -subj "$subject" -set_serial "0x$serial" -addext "subjectAltName=DNS:$cn" 2>/dev/null
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything, and runs every test (CTest). This is what CI runs.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${CERTDOCTOR_BUILD_DIR:-$root/build}
+
+"$root/tools/setup.sh"
+cmake -S "$root" -B "$build" -DBUILD_TESTING=ON
+cmake --build "$build" -j"$(nproc)"
+ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
