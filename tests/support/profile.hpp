@@ -1,0 +1,26 @@
+// Real Firefox-style certificate databases for tests, made and inspected with NSS's certutil.
+#pragma once
+#include <filesystem>
+#include <string>
+
+#include "pki.hpp"
+
+namespace testing {
+
+class Profile {
+ public:
+  explicit Profile(std::filesystem::path dir);  // creates an empty cert9.db/key4.db with no password
+  const std::filesystem::path& dir() const { return dir_; }
+  std::string db() const { return "sql:" + dir_.string(); }
+
+  void add(const Issued& cert, const std::string& nickname, const std::string& trust);  // certutil -A
+  void add_with_key(const Issued& cert, const std::string& nickname);                    // via PKCS#12 import
+  std::string list() const;                                   // certutil -L, as printed
+  std::string trust_of(const std::string& nickname) const;    // the trust column certutil -L prints
+  bool holds(const Issued& cert) const;                       // is this exact DER stored?
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace testing

@@ -1,0 +1,193 @@
+// The profile's certificate database through NSS at the PKCS#11 object level, checked against certutil.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+#include <pkcs11t.h>
+
+#include "nss_store.hpp"
+#include "pki.hpp"
+#include "process.hpp"
+#include "profile.hpp"
+
+using namespace certdoctor;
+using testing::Profile;
+
+namespace {
+
+// The nickname/trust lines of certutil -L, sorted (it lists in no fixed order).
+std::vector<std::string> listing_lines(const std::string& listing) {
+  std::vector<std::string> lines;
+  std::istringstream in(listing);
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() > 60 && line.find(',') != std::string::npos && line.front() != ' ') {
+      lines.push_back(line);
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+// The same lines as certutil would print them, from what the store reads.
+std::vector<std::string> our_lines(NssStore& store) {
+  std::vector<std::string> lines;
+  for (const auto& c : store.all()) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%-60s %-5s", c.nickname.c_str(), c.trust_string().c_str());
+    lines.push_back(buf);
+  }
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+
+
+}  // namespace
+
+TEST_CASE("Store: trust strings read through PKCS#11 are exactly certutil's", "[store]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir / "pki");
+  std::filesystem::create_directories(dir / "pki");
+  Profile profile(dir / "profile");
+  auto root1 = pki.root("root1", {.subject = "/CN=Corp Root", .serial = "01"});
+  auto root2 = pki.root("root2", {.subject = "/CN=Corp Root", .serial = "02"});
+  auto leaf = pki.issue("leaf", root1, {.subject = "/CN=www.corp.test"});
+  auto peer = pki.device("peer", {.subject = "/CN=peer.test"});
+  auto bad = pki.device("bad", {.subject = "/CN=bad.test"});
+  auto mine = pki.issue("mine", root1, {.subject = "/CN=me.test"});
+  profile.add(root1, "Corp Root", "C,,");
+  profile.add(root2, "Corp Root", "CT,c,p");  // two certificates sharing one nickname
+  profile.add(leaf, "www.corp.test", ",,");
+  profile.add(peer, "peer.test", "P,,");
+  profile.add(bad, "bad.test", "p,p,p");
+  profile.add_with_key(mine, "my client cert");
+
+  auto store = NssStore::open(profile.dir(), NssStore::Access::read);
+  CHECK(our_lines(*store) == listing_lines(profile.list()));
+  CHECK(store->all().size() == 6);
+}
+
+TEST_CASE("Store: issuer+serial and subject lookups find the stored copies", "[store]") {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "pki");
+  testing::Pki pki(dir / "pki");
+  Profile profile(dir / "profile");
+  auto old_dev = pki.device("old", {.subject = "/CN=idrac.test", .serial = "01"});
+  auto other = pki.device("other", {.subject = "/CN=ilo.test", .serial = "01"});
+  profile.add(old_dev, "idrac.test", ",,");
+  profile.add(other, "ilo.test", ",,");
+
+  auto store = NssStore::open(profile.dir(), NssStore::Access::read);
+  auto by_subject = store->by_subject(store->by_sha256(old_dev.sha256())->subject_der);
+  REQUIRE(by_subject.size() == 1);
+  CHECK(by_subject[0].sha256 == old_dev.sha256());
+  CHECK(by_subject[0].nickname == "idrac.test");
+  CHECK(by_subject[0].trust_string() == ",,");
+  CHECK_FALSE(by_subject[0].is_trust_anchor());
+
+  auto hits = store->by_issuer_serial(by_subject[0].issuer_der, by_subject[0].serial_der);
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].der == old_dev.der());
+  CHECK(store->by_issuer_serial(by_subject[0].issuer_der, std::string("\x02\x01\x02", 3)).empty());
+  CHECK_FALSE(store->by_sha256(std::string(64, '0')));
+}
+
+TEST_CASE("Store: removing one of two certificates sharing a nickname removes exactly that one", "[store]") {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "pki");
+  testing::Pki pki(dir / "pki");
+  Profile profile(dir / "profile");
+  auto v1 = pki.root("v1", {.subject = "/CN=Corp Root", .serial = "01"});
+  auto v2 = pki.root("v2", {.subject = "/CN=Corp Root", .serial = "02"});
+  profile.add(v1, "Corp Root", "C,,");
+  profile.add(v2, "Corp Root", "CT,C,");
+  const std::string before = profile.list();
+
+  NssStore::Snapshot snap;
+  {
+    auto store = NssStore::open(profile.dir(), NssStore::Access::write);
+    auto target = store->by_sha256(v1.sha256());
+    REQUIRE(target);
+    CHECK(target->is_trust_anchor());
+    snap = store->snapshot(*target);
+    REQUIRE(snap.trust);
+    store->destroy(*target);
+    CHECK_FALSE(store->by_sha256(v1.sha256()));
+  }
+  CHECK_FALSE(profile.holds(v1));
+  CHECK(profile.holds(v2));
+  CHECK(profile.trust_of("Corp Root") == "CT,C,");  // the other one keeps its own trust
+
+  {
+    auto store = NssStore::open(profile.dir(), NssStore::Access::write);
+    store->restore(snap);
+  }
+  CHECK(listing_lines(profile.list()) == listing_lines(before));
+  CHECK(profile.holds(v1));
+}
+
+TEST_CASE("Store: of two twins with the same issuer and serial, only the one named by its DER can go", "[store]") {
+  testing::TempDir dir;
+  std::filesystem::create_directories(dir / "pki");
+  testing::Pki pki(dir / "pki");
+  Profile profile(dir / "profile");
+  auto stored = pki.device("stored", {.subject = "/CN=switch.test", .serial = "01"});
+  auto served = pki.device("served", {.subject = "/CN=switch.test", .serial = "01"});
+  profile.add(stored, "switch.test", ",,");
+  const std::string before = testing::read_file(profile.dir() / "cert9.db");
+  {
+    auto store = NssStore::open(profile.dir(), NssStore::Access::write);
+    // The database cannot hold both (its softoken keeps issuer + serial unique, as certutil does):
+    auto a = store->by_sha256(stored.sha256());
+    REQUIRE(a);
+    auto snap = store->snapshot(*a);
+    snap.certificate[CKA_VALUE] = served.der();
+    CHECK_THROWS_AS(store->restore(snap), StoreError);
+    // Asking for the served twin by its hash finds nothing, though issuer and serial match the stored one.
+    CHECK_FALSE(store->by_sha256(served.sha256()));
+    auto same_pair = store->by_issuer_serial(a->issuer_der, a->serial_der);
+    REQUIRE(same_pair.size() == 1);
+    CHECK(same_pair[0].sha256 == stored.sha256());
+  }
+  CHECK(testing::read_file(profile.dir() / "cert9.db") == before);
+  {
+    auto store = NssStore::open(profile.dir(), NssStore::Access::write);
+    store->destroy(*store->by_sha256(stored.sha256()));
+    CHECK(store->all().empty());
+  }
+  CHECK_FALSE(profile.holds(stored));
+}
+
+TEST_CASE("Store: missing, corrupt and read-only databases give clear errors and change nothing", "[store]") {
+  testing::TempDir dir;
+  auto code_of = [](auto&& fn) {
+    try {
+      fn();
+    } catch (const StoreError& e) {
+      return e.code();
+    }
+    return std::string("no error");
+  };
+  CHECK(code_of([&] { NssStore::open(dir / "nowhere", NssStore::Access::read); }) == "store_missing");
+
+  std::filesystem::create_directories(dir / "corrupt");
+  testing::write_file(dir / "corrupt/cert9.db", std::string(4096, '\x5a'));
+  CHECK(code_of([&] { NssStore::open(dir / "corrupt", NssStore::Access::read); }) == "store_corrupt");
+  CHECK(testing::read_file(dir / "corrupt/cert9.db") == std::string(4096, '\x5a'));
+
+  std::filesystem::create_directories(dir / "pki");
+  testing::Pki pki(dir / "pki");
+  Profile profile(dir / "profile");
+  auto dev = pki.device("dev", {.subject = "/CN=dev.test"});
+  profile.add(dev, "dev.test", ",,");
+  const std::string before = testing::read_file(profile.dir() / "cert9.db");
+  {
+    auto store = NssStore::open(profile.dir(), NssStore::Access::read);
+    auto c = store->by_sha256(dev.sha256());
+    REQUIRE(c);
+    CHECK(code_of([&] { store->destroy(*c); }) == "store_read_only");
+  }
+  CHECK(testing::read_file(profile.dir() / "cert9.db") == before);
+  CHECK(profile.holds(dev));
+}
