@@ -9,6 +9,7 @@
 #include "cert_info.hpp"
 #include "framing.hpp"
 #include "pki.hpp"
+#include "profile.hpp"
 #include "servers.hpp"
 
 namespace bp = boost::process;
@@ -188,4 +189,44 @@ TEST_CASE("Host: without a named profile it uses the one its parent process has 
   CHECK(r["result"]["profile"]["source"] == "parent process");
   CHECK(std::filesystem::equivalent(r["result"]["profile"]["path"].get<std::string>(), dir / "profile"));
   CHECK(r["result"]["findings"][0]["code"] == "connection_refused");
+}
+
+TEST_CASE("Host: diagnose, remove the conflict, undo - over the pipes, on the profile it was given", "[host]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto old_cert = pki.device("old", {.subject = "/CN=bmc.test", .serial = "07"});
+  auto new_cert = pki.device("new", {.subject = "/CN=bmc.test", .serial = "07"});
+  testing::Profile profile(dir / "profile");
+  profile.add(old_cert, "bmc.test", ",,");
+  testing::TlsServer server({.cert = new_cert.cert, .key = new_cert.key});
+  const std::string port = std::to_string(server.port());
+
+  Host host(std::string(certdoctor::build::extension_id), {{"CERTDOCTOR_PROFILE", profile.dir().string()}});
+  json d = host.ask({{"id", 1}, {"type", "diagnose"}, {"url", "https://bmc.test:" + port + "/"},
+                     {"resolve", {"bmc.test:" + port + ":127.0.0.1"}}});
+  REQUIRE(d["ok"] == true);
+  REQUIRE(d["result"]["conflicts"].size() == 1);
+  const std::string sha = d["result"]["conflicts"][0]["sha256"];
+  CHECK(sha == old_cert.sha256());
+
+  json wrong = host.ask({{"id", 2}, {"type", "remove"}, {"sha256", sha}, {"profile", "/somewhere/else"}});
+  CHECK(wrong["error"]["code"] == "profile_mismatch");
+  CHECK(profile.holds(old_cert));
+
+  json removed = host.ask({{"id", 3}, {"type", "remove"}, {"sha256", sha}, {"profile", d["result"]["profile"]["path"]},
+                           {"url", "https://bmc.test:" + port + "/"}});
+  REQUIRE(removed["ok"] == true);
+  CHECK(removed["result"]["removed"]["nickname"] == "bmc.test");
+  CHECK_FALSE(profile.holds(old_cert));
+
+  json listed = host.ask({{"id", 4}, {"type", "undo"}, {"list", true}});
+  REQUIRE(listed["result"]["backups"].size() == 1);
+  CHECK(listed["result"]["backups"][0]["restored"] == false);
+
+  json undone = host.ask({{"id", 5}, {"type", "undo"}});
+  REQUIRE(undone["ok"] == true);
+  CHECK(undone["result"]["backup_id"] == removed["result"]["backup_id"]);
+  CHECK(profile.holds(old_cert));
+  CHECK(profile.trust_of("bmc.test") == ",,");
+  CHECK(host.close_and_wait() == 0);
 }

@@ -31,7 +31,7 @@ TEST_CASE("Protocol: hello names the host, its version and what it can do", "[pr
   CHECK(r["result"]["name"] == "certdoctor");
   CHECK(r["result"]["version"] == std::string(build::version));
   CHECK(r["result"]["protocol"] == kProtocolVersion);
-  CHECK(r["result"]["capabilities"] == json{"diagnose"});
+  CHECK(r["result"]["capabilities"] == json{"diagnose", "remove", "undo"});
 }
 
 TEST_CASE("Protocol: every kind of bad request gets its own stable code and keeps the id", "[protocol]") {
@@ -64,7 +64,9 @@ TEST_CASE("Protocol: every kind of bad request gets its own stable code and keep
   CHECK(code_of(ask(R"({"id": 8, "type": "diagnose", "url": "http://a.test/"})")) == "invalid_url");
   CHECK(code_of(ask(R"({"id": 9, "type": "diagnose", "url": "https://a.test/", "proxy": "socks5://p:1"})")) ==
         "invalid_field");
-  CHECK(code_of(ask(R"({"id": 10, "type": "remove", "sha256": "00"})")) == "not_implemented");
+  CHECK(code_of(ask(R"({"id": 10, "type": "remove", "sha256": "00"})")) == "invalid_field");
+  CHECK(code_of(ask(R"({"id": 11, "type": "remove"})")) == "invalid_field");
+  CHECK(code_of(ask(R"({"id": 12, "type": "remove", "sha256": "ab", "allow_trusted": "yes"})")) == "invalid_field");
 }
 
 TEST_CASE("Protocol: a caller that is not our extension is refused", "[protocol]") {

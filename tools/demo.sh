@@ -25,10 +25,27 @@ start_tls_server "$WORK/new.pem" "$WORK/new.key"
 url="https://$host:$SERVER_PORT/"
 echo "A TLS server on 127.0.0.1:$SERVER_PORT now presents the new certificate as $url"
 
-say "certdoctor diagnose $url"
-"$BIN/certdoctor" diagnose "$url" --resolve "$host:$SERVER_PORT:127.0.0.1" --profile "$profile" \
-  --reported-error SEC_ERROR_REUSED_ISSUER_AND_SERIAL
+diagnose() {
+  "$BIN/certdoctor" diagnose "$url" --resolve "$host:$SERVER_PORT:127.0.0.1" --profile "$profile" "$@"
+}
+
+say "1. The diagnosis: certdoctor diagnose $url"
+diagnose --reported-error SEC_ERROR_REUSED_ISSUER_AND_SERIAL
+stale=$(diagnose --json | sed -n 's/.*"stored_sha256": "\([0-9a-f]\{64\}\)".*/\1/p' | head -n1)
+
+say "2. The fix: remove exactly that stored certificate (a backup is kept)"
+echo "\$ certdoctor remove --profile $profile --sha256 $stale"
+"$BIN/certdoctor" remove --profile "$profile" --sha256 "$stale" --url "$url"
+echo "What the profile holds now:"
+certutil -L -d "sql:$profile" | sed 's/^/  /'
+
+say "3. Diagnosed again: nothing stored conflicts any more"
+diagnose | sed -n '/^Findings/,/^Certificates/p'
+
+say "4. Undo puts the old copy back exactly"
+"$BIN/certdoctor" undo --profile "$profile" --list
+"$BIN/certdoctor" undo --profile "$profile"
+certutil -L -d "sql:$profile" | sed 's/^/  /'
 
 say "Done"
-echo "The served certificate and the stored copy share issuer and serial 01 but differ in their SHA-256:"
-echo "that pair is what Firefox refuses. Run 'tools/test.sh' to run the test suite."
+echo "Run 'tools/test.sh' to run the test suite (it checks all of this against real servers and profiles)."

@@ -5,26 +5,80 @@
 
 #include "build_info.hpp"
 #include "diagnose.hpp"
+#include "error_table.hpp"
+#include "nss_store.hpp"
 #include "profile_locate.hpp"
+#include "removal.hpp"
 #include "render_text.hpp"
 #include "request_error.hpp"
 
 namespace {
 
 using namespace certdoctor;
+using json = nlohmann::json;
 
-std::chrono::milliseconds seconds(double s) {
-  return std::chrono::milliseconds(static_cast<long>(s * 1000));
+void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n"; }
+
+std::string describe_line(const json& c) {
+  return "'" + printable(c.value("nickname", "")) + "' (" + printable(c.value("subject", "")) + ", serial " +
+         printable(c.value("serial", "")) + ", trust \"" + printable(c.value("trust", "")) + "\")\n  sha256 " +
+         c.value("sha256", "");
 }
 
-int run_diagnose(const DiagnoseRequest& request, bool as_json) {
-  nlohmann::json d = diagnose(request);
-  if (as_json) {
-    std::cout << d.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  } else {
-    std::cout << render_text(d);
-  }
+struct Options {
+  DiagnoseRequest diagnose;
+  std::string profile, reported, sha256, url, backup_id;
+  bool as_json = false, allow_trusted = false, list = false;
+  double connect_timeout = 5, handshake_timeout = 10;
+};
+
+int run_diagnose(Options& o) {
+  if (!o.profile.empty()) o.diagnose.profile.explicit_dir = o.profile;
+  if (!o.reported.empty()) o.diagnose.reported_error = o.reported;
+  o.diagnose.profile.home = current_home();
+  o.diagnose.connect_timeout = std::chrono::milliseconds(static_cast<long>(o.connect_timeout * 1000));
+  o.diagnose.handshake_timeout = std::chrono::milliseconds(static_cast<long>(o.handshake_timeout * 1000));
+  json d = diagnose(o.diagnose);
+  if (o.as_json) print_json(d);
+  else std::cout << render_text(d);
   return 0;  // a diagnosis was printed, whatever it says
+}
+
+int run_remove(const Options& o) {
+  become_profile_owner(o.profile);
+  RemoveRequest r{o.profile, o.sha256, o.allow_trusted, std::nullopt};
+  if (!o.url.empty()) r.url = o.url;
+  json result = remove_certificate(r);
+  if (o.as_json) {
+    print_json(result);
+  } else {
+    std::cout << "Removed " << describe_line(result["removed"]) << "\nBackup " << result["backup_id"].get<std::string>()
+              << " saved in the profile. To put it back:\n  certdoctor undo --profile " << shell_quote(o.profile)
+              << "\n";
+  }
+  return 0;
+}
+
+int run_undo(const Options& o) {
+  become_profile_owner(o.profile);
+  if (o.list) {
+    json backups = list_backups(o.profile);
+    if (o.as_json) {
+      print_json(backups);
+    } else if (backups.empty()) {
+      std::cout << "No removals recorded in " << printable(o.profile) << "\n";
+    } else {
+      for (const auto& b : backups) {
+        std::cout << b["id"].get<std::string>() << (b["restored"].get<bool>() ? "  (restored)  " : "  (removed)   ")
+                  << printable(b.value("removed_at", "")) << "  " << describe_line(b) << "\n";
+      }
+    }
+    return 0;
+  }
+  json result = undo_removal(o.profile, o.backup_id.empty() ? std::nullopt : std::optional(o.backup_id));
+  if (o.as_json) print_json(result);
+  else std::cout << "Restored " << describe_line(result["restored"]) << "\n";
+  return 0;
 }
 
 }  // namespace
@@ -34,24 +88,35 @@ int main(int argc, char** argv) {
                "behind them."};
   app.set_version_flag("--version", std::string("certdoctor ") + std::string(build::version));
   app.require_subcommand(1);
+  Options o;
 
-  DiagnoseRequest req;
-  std::string profile;
-  std::string reported;
-  bool as_json = false;
-  double connect_timeout = 5, handshake_timeout = 10;
   auto* diag = app.add_subcommand("diagnose", "Fetch the certificate chain a site presents and explain it");
-  diag->add_option("url", req.url, "https URL (or HOST[:PORT]) of the site")->required();
-  diag->add_option("--profile", profile, "Firefox profile folder (any folder holding cert9.db)");
-  diag->add_option("--resolve", req.resolve, "HOST:PORT:ADDRESS - connect to ADDRESS for HOST:PORT, like curl")
+  diag->add_option("url", o.diagnose.url, "https URL (or HOST[:PORT]) of the site")->required();
+  diag->add_option("--profile", o.profile, "Firefox profile folder (any folder holding cert9.db)");
+  diag->add_option("--resolve", o.diagnose.resolve, "HOST:PORT:ADDRESS - connect to ADDRESS for HOST:PORT, like curl")
       ->take_all();
-  diag->add_option("--proxy", req.proxy, "HTTP proxy to tunnel through, http://[user:pass@]host:port");
-  diag->add_option("--reported-error", reported, "the error name Firefox showed, e.g. SEC_ERROR_UNKNOWN_ISSUER");
-  diag->add_flag("--json", as_json, "print exactly one JSON object (logs go to stderr)");
-  diag->add_option("--connect-timeout", connect_timeout, "seconds to wait for the TCP connection")
+  diag->add_option("--proxy", o.diagnose.proxy, "HTTP proxy to tunnel through, http://[user:pass@]host:port");
+  diag->add_option("--reported-error", o.reported, "the error name Firefox showed, e.g. SEC_ERROR_UNKNOWN_ISSUER");
+  diag->add_flag("--json", o.as_json, "print exactly one JSON object (logs go to stderr)");
+  diag->add_option("--connect-timeout", o.connect_timeout, "seconds to wait for the TCP connection")
       ->default_val(5)->check(CLI::Range(0.1, 600.0));
-  diag->add_option("--timeout", handshake_timeout, "seconds to wait for the TLS handshake")
+  diag->add_option("--timeout", o.handshake_timeout, "seconds to wait for the TLS handshake")
       ->default_val(10)->check(CLI::Range(0.1, 600.0));
+
+  auto* rm = app.add_subcommand("remove", "Remove exactly one stored certificate, after saving a backup");
+  rm->add_option("--profile", o.profile, "Firefox profile folder (holding cert9.db)")->required();
+  rm->add_option("--sha256", o.sha256, "SHA-256 of the certificate to remove (64 hex digits, colons allowed)")
+      ->required();
+  rm->add_option("--url", o.url, "the site this removal is for (recorded with the backup)");
+  rm->add_flag("--allow-trusted", o.allow_trusted,
+               "also remove a trusted root, a certificate with a private key, or a distrusted certificate");
+  rm->add_flag("--json", o.as_json, "print the result as one JSON object");
+
+  auto* undo = app.add_subcommand("undo", "Put back the last removal, or the one named by its backup id");
+  undo->add_option("--profile", o.profile, "Firefox profile folder (holding cert9.db)")->required();
+  undo->add_option("backup_id", o.backup_id, "a backup id from --list (default: the last removal not undone)");
+  undo->add_flag("--list", o.list, "list the removals recorded in this profile");
+  undo->add_flag("--json", o.as_json, "print the result as one JSON object");
 
   try {
     app.parse(argc, argv);
@@ -61,19 +126,17 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (diag->parsed()) {
-      if (!profile.empty()) req.profile.explicit_dir = profile;
-      if (!reported.empty()) req.reported_error = reported;
-      req.profile.home = current_home();
-      req.connect_timeout = seconds(connect_timeout);
-      req.handshake_timeout = seconds(handshake_timeout);
-      return run_diagnose(req, as_json);
-    }
+    if (diag->parsed()) return run_diagnose(o);
+    if (rm->parsed()) return run_remove(o);
+    if (undo->parsed()) return run_undo(o);
   } catch (const RequestError& e) {
-    std::cerr << "certdoctor: " << e.what() << "\n";
-    return 2;
+    std::cerr << "certdoctor: " << printable(e.what()) << "\n";
+    return e.code() == "invalid_url" || e.code() == "invalid_field" ? 2 : 1;
+  } catch (const StoreError& e) {
+    std::cerr << "certdoctor: " << printable(e.what()) << "\n";
+    return 1;
   } catch (const std::exception& e) {
-    std::cerr << "certdoctor: internal error: " << e.what() << "\n";
+    std::cerr << "certdoctor: internal error: " << printable(e.what()) << "\n";
     return 1;
   }
   return 2;

@@ -252,3 +252,40 @@ json describe_certificate(std::string_view der) {
 }
 
 }  // namespace certdoctor
+
+namespace certdoctor {
+namespace {
+
+X509Ptr parse(std::string_view der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+}
+
+std::string name_der(const X509_NAME* name) {
+  const unsigned char* p = nullptr;
+  size_t len = 0;
+  if (X509_NAME_get0_der(const_cast<X509_NAME*>(name), &p, &len) != 1) return "";
+  return std::string(reinterpret_cast<const char*>(p), len);
+}
+
+}  // namespace
+
+std::optional<CertKeys> cert_keys(std::string_view der) {
+  X509Ptr x = parse(der);
+  if (!x) return std::nullopt;
+  CertKeys k{name_der(X509_get_issuer_name(x.get())), name_der(X509_get_subject_name(x.get())), ""};
+  unsigned char* enc = nullptr;
+  int n = i2d_ASN1_INTEGER(X509_get0_serialNumber(x.get()), &enc);
+  if (n > 0) k.serial_der.assign(reinterpret_cast<char*>(enc), static_cast<std::size_t>(n));
+  OPENSSL_free(enc);
+  return k;
+}
+
+bool signature_verifies(std::string_view cert_der, std::string_view issuer_der) {
+  X509Ptr cert = parse(cert_der), issuer = parse(issuer_der);
+  if (!cert || !issuer) return false;
+  EVP_PKEY* key = X509_get0_pubkey(issuer.get());
+  return key && X509_verify(cert.get(), key) == 1;
+}
+
+}  // namespace certdoctor

@@ -3,6 +3,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,5 +14,19 @@ std::string sha256_hex(std::string_view der);
 // Describes a DER certificate. Never throws on bad input: what OpenSSL cannot parse is described as
 // {sha256, der_length, parse_error}.
 nlohmann::json describe_certificate(std::string_view der);
+
+}  // namespace certdoctor
+
+namespace certdoctor {
+
+// The names and serial exactly as NSS stores and looks them up: the DER of the issuer and subject Names and
+// the DER INTEGER of the serial (tag and length included). nullopt when the bytes are not a certificate.
+struct CertKeys {
+  std::string issuer_der, subject_der, serial_der;
+};
+std::optional<CertKeys> cert_keys(std::string_view der);
+
+// Whether `issuer_der`'s public key verifies `cert_der`'s signature (a signature check only, no path logic).
+bool signature_verifies(std::string_view cert_der, std::string_view issuer_der);
 
 }  // namespace certdoctor

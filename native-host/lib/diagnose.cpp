@@ -4,6 +4,8 @@
 
 #include "build_info.hpp"
 #include "cert_info.hpp"
+#include "conflicts.hpp"
+#include "nss_store.hpp"
 #include "request_error.hpp"
 #include "tls_fetch.hpp"
 
@@ -63,6 +65,16 @@ json diagnose(const DiagnoseRequest& r) {
   ProfileChoice profile = choose_profile(r.profile);
   if (profile.dir) {
     d["profile"] = {{"path", profile.dir->string()}, {"source", profile.source}, {"reason", profile.reason}};
+    try {
+      auto store = NssStore::open(*profile.dir, NssStore::Access::read);
+      ConflictReport report =
+          find_conflicts(*store, fetched.chain_der, profile.dir->string(), r.reported_error.value_or(""));
+      d["conflicts"] = report.conflicts;
+      // What stored certificates break is the most important thing to say: it goes first.
+      findings.insert(findings.begin(), report.findings.begin(), report.findings.end());
+    } catch (const StoreError& e) {
+      findings.push_back(Finding(e.code(), {{"path", profile.dir->string()}, {"detail", e.what()}}));
+    }
   }
   if (profile.problem) {
     profile.problem->values["url"] = r.url;

@@ -66,6 +66,56 @@ constexpr ErrorRow kTable[] = {
                   "The server and certdoctor agreed on {cipher}, which Firefox does not offer.",
                   "Enable a modern cipher suite on the server (ECDHE with AES-GCM or ChaCha20-Poly1305)."),
 
+    // --- Stored certificates that break the site (conflicts) -----------------------------------------------------
+    CONDITION("stale_copy", error, "The profile holds an old copy of this server's certificate",
+              "The server's certificate was re-made with its old serial number ({serial}) and the same issuer, "
+              "while this profile still stores the previous certificate as '{nickname}'. Firefox takes issuer "
+              "and serial as a certificate's identity, sees two different certificates with one identity, and "
+              "refuses the site (SEC_ERROR_REUSED_ISSUER_AND_SERIAL).",
+              "Remove the old copy (a backup is kept; 'certdoctor undo' puts it back):\n"
+              "  certdoctor remove --profile {profile|sh} --sha256 {stored_sha256}\n"
+              "So that it cannot happen again, have the server's certificate made with a random serial."),
+    CONDITION("shared_device_serial", error, "Two devices present certificates with the same issuer and serial",
+              "This device ({served_names}) and another one the profile knows ({stored_names}, stored as "
+              "'{nickname}') use self-made certificates with the same issuer name and serial {serial}: typical "
+              "of network gear that makes its certificate with a fixed serial. Firefox can hold only one of "
+              "them per issuer and serial.",
+              "Best: give each device a certificate with a unique random serial (its web interface usually "
+              "offers to generate or upload one; with openssl add -set_serial 0x$(openssl rand -hex 16)).\n"
+              "Meanwhile, removing the stored certificate of the other device lets this one load (the other "
+              "device will then show this error in turn):\n"
+              "  certdoctor remove --profile {profile|sh} --sha256 {stored_sha256}"),
+    CONDITION("ca_serial_reuse", error, "The CA {issuer} issued two certificates with the same serial",
+              "The profile stores '{nickname}' ({stored_subject}), issued by the same CA with the same serial "
+              "{serial} as this site's certificate ({subject}). Serials must be unique per issuer; a CA run with "
+              "bare openssl commands often reuses serial 1.",
+              "Re-issue this site's certificate with a unique serial (openssl x509 -req ... "
+              "-set_serial 0x$(openssl rand -hex 16), or use 'openssl ca' with a serial file). Meanwhile, "
+              "removing the stored certificate lets this site load:\n"
+              "  certdoctor remove --profile {profile|sh} --sha256 {stored_sha256}"),
+    CONDITION("stale_intermediate", error, "The profile holds an old intermediate certificate with the same serial",
+              "The server sends the intermediate {subject} (serial {serial}), but the profile stores a different "
+              "certificate with the same issuer and serial as '{nickname}'. Firefox then cannot build the chain "
+              "and reports SEC_ERROR_UNKNOWN_ISSUER.",
+              "Remove the stored intermediate:\n"
+              "  certdoctor remove --profile {profile|sh} --sha256 {stored_sha256}\n"
+              "and make sure the CA issues intermediates with fresh serials."),
+    CONDITION("stale_issuer", warning, "The profile holds an older {issuer} with another key",
+              "'{nickname}' (trust {trust}) carries the name of this certificate's issuer but not the key that "
+              "signed it: the CA was re-made under its old name. Firefox finds the stored one, cannot verify "
+              "with it, and reports SEC_ERROR_UNKNOWN_ISSUER unless the new CA certificate is also known.",
+              "Import the CA's new certificate (Settings > Certificates > Authorities > Import), and remove the "
+              "old one if nothing else still needs it:\n"
+              "  certdoctor remove --profile {profile|sh} --sha256 {stored_sha256} --allow-trusted"),
+    CONDITION("live_connection_conflict", warning,
+              "Another open connection uses a certificate with the same issuer and serial",
+              "Nothing stored in this profile conflicts with this site's certificate (issuer {issuer}, serial "
+              "{serial}). Firefox also compares with certificates of connections it holds open: another device "
+              "with the same issuer and serial (typically a twin of this one, visited recently) is still "
+              "connected.",
+              "Close the tabs of the other device and wait a minute for its connection to idle out (or restart "
+              "Firefox), then reload. For good, give the devices certificates with unique serials."),
+
     // --- The profile ------------------------------------------------------------------------------------------
     CONDITION("profile_not_found", warning, "No Firefox profile was found",
               "certdoctor looked in {searched} and found no profile with a certificate database, so it "
@@ -75,6 +125,20 @@ constexpr ErrorRow kTable[] = {
     CONDITION("profile_unusable", warning, "The profile {path} cannot be used",
               "{detail}.",
               "Check the path: it must be a Firefox profile folder holding cert9.db, readable by this user."),
+
+    // --- The certificate database ---------------------------------------------------------------------------------
+    CONDITION("store_missing", warning, "No certificate database in {path}", "{detail}.",
+              "Name a Firefox profile folder, the one that holds cert9.db."),
+    CONDITION("store_unreadable", warning, "The certificate database in {path} cannot be read", "{detail}.",
+              "Run certdoctor as the user who owns the profile."),
+    CONDITION("store_corrupt", error, "The certificate database in {path} cannot be opened", "{detail}.",
+              "Firefox may be able to repair it at its next start. Keep a copy of cert9.db before anything else."),
+    CONDITION("store_read_only", error, "The certificate database in {path} is read-only", "{detail}.",
+              "Run certdoctor as the profile's owner, or make the profile writable."),
+    CONDITION("store_password", error, "The profile {path} is protected by a Primary Password", "{detail}.",
+              "Remove the certificate in Firefox (Settings > Certificates) after entering the Primary Password."),
+    CONDITION("store_failed", error, "The certificate database in {path} could not be used", "{detail}.",
+              "Try again; if another program holds the database, close it first."),
 };
 
 #undef FIREFOX_ERROR

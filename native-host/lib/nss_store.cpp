@@ -264,6 +264,13 @@ bool NssStore::needs_password() const {
   return PK11_NeedLogin(impl_->slot) && !PK11_IsLoggedIn(impl_->slot, nullptr);
 }
 
+std::string NssStore::Snapshot::attribute(unsigned long type) const {
+  auto it = certificate.find(type);
+  return it == certificate.end() ? std::string() : it->second;
+}
+std::string NssStore::Snapshot::issuer_der() const { return attribute(CKA_ISSUER); }
+std::string NssStore::Snapshot::serial_der() const { return attribute(CKA_SERIAL_NUMBER); }
+
 NssStore::Snapshot NssStore::snapshot(const StoredCert& c) {
   Snapshot s;
   s.certificate = impl_->read_all(c.handle, kCertAttributes, std::size(kCertAttributes));

@@ -67,6 +67,9 @@ class NssStore {
   struct Snapshot {
     RawAttributes certificate;
     std::optional<RawAttributes> trust;
+    std::string attribute(unsigned long type) const;  // of the certificate object; empty when absent
+    std::string issuer_der() const;
+    std::string serial_der() const;
   };
   Snapshot snapshot(const StoredCert& c);
   // Deletes the certificate object and its own trust object (matched by the certificate's hash), nothing else.

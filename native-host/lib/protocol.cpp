@@ -4,6 +4,8 @@
 
 #include "build_info.hpp"
 #include "diagnose.hpp"
+#include "nss_store.hpp"
+#include "removal.hpp"
 #include "request_error.hpp"
 
 namespace certdoctor {
@@ -49,7 +51,7 @@ json handle_hello(const json&, const HostContext& ctx) {
   return {{"name", build::host_name},
           {"version", build::version},
           {"protocol", kProtocolVersion},
-          {"capabilities", {"diagnose"}},
+          {"capabilities", {"diagnose", "remove", "undo"}},
           {"max_reply_bytes", kMaxReplyBytes},
           {"caller", ctx.caller}};
 }
@@ -70,8 +72,42 @@ json handle_diagnose(const json& req, const HostContext& ctx) {
   return diagnose(r);
 }
 
-json handle_later(const json& req, const HostContext&) {
-  throw RequestError("not_implemented", "'" + req["type"].get<std::string>() + "' is not available in this version");
+// The profile a remove/undo acts on: the same one diagnose reports, and, when the request names the profile
+// it showed the user ("profile"), exactly that one.
+std::filesystem::path acting_profile(const json& req, const HostContext& ctx) {
+  ProfileChoice choice = choose_profile({ctx.profile_dir, ctx.browser_pid, ctx.home});
+  if (!choice.dir) throw RequestError("profile_not_found", "no Firefox profile could be identified for this browser");
+  if (auto expected = opt_string(req, "profile"); expected && *expected != choice.dir->string()) {
+    throw RequestError("profile_mismatch", "the request names the profile " + *expected + ", but this browser's is " +
+                                               choice.dir->string());
+  }
+  return *choice.dir;
+}
+
+json handle_remove(const json& req, const HostContext& ctx) {
+  RemoveRequest r;
+  auto sha = opt_string(req, "sha256");
+  if (!sha) throw RequestError("invalid_field", "'sha256' is required: the certificate to remove");
+  r.sha256 = normalize_sha256(*sha);  // a malformed hash is refused before any profile is touched
+  r.url = opt_string(req, "url");
+  if (const json* allow = field(req, "allow_trusted")) {
+    if (!allow->is_boolean()) throw RequestError("invalid_field", "'allow_trusted' must be true or false");
+    r.allow_trusted = allow->get<bool>();
+  }
+  r.profile = acting_profile(req, ctx);
+  json result = remove_certificate(r);
+  result["profile"] = r.profile.string();
+  return result;
+}
+
+json handle_undo(const json& req, const HostContext& ctx) {
+  auto profile = acting_profile(req, ctx);
+  if (const json* list = field(req, "list"); list && list->is_boolean() && list->get<bool>()) {
+    return {{"backups", list_backups(profile)}, {"profile", profile.string()}};
+  }
+  json result = undo_removal(profile, opt_string(req, "backup_id"));
+  result["profile"] = profile.string();
+  return result;
 }
 
 struct Route {
@@ -82,8 +118,8 @@ struct Route {
 constexpr Route kRoutes[] = {
     {"hello", handle_hello},
     {"diagnose", handle_diagnose},
-    {"remove", handle_later},
-    {"undo", handle_later},
+    {"remove", handle_remove},
+    {"undo", handle_undo},
 };
 
 }  // namespace
@@ -113,6 +149,8 @@ json handle_message(std::string_view payload, const HostContext& ctx) {
     try {
       return ok_reply(id, route.handler(req, ctx));
     } catch (const RequestError& e) {
+      return error_reply(id, e.code(), e.what());
+    } catch (const StoreError& e) {
       return error_reply(id, e.code(), e.what());
     } catch (const std::exception& e) {
       return error_reply(id, "internal_error", e.what());

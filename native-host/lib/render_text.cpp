@@ -108,6 +108,20 @@ std::string render_text(const json& d) {
     if (auto fix = f.value("fix", ""); !fix.empty()) o << "      Fix:\n" << indent(printable(fix, true), "      ") << "\n";
   }
 
+  if (d.contains("conflicts") && !d["conflicts"].empty()) {
+    o << "\nStored in the profile and in conflict with the site: " << d["conflicts"].size() << "\n";
+    for (const auto& k : d["conflicts"]) {
+      o << "  '" << str(k, "nickname") << "' (trust \"" << str(k, "trust") << "\") vs. served #" << str(k, "cert") << "\n";
+      o << "     subject            " << str(k, "subject") << "\n";
+      o << "     issuer             " << str(k, "issuer") << "\n";
+      o << "     serial             " << str(k, "serial") << "\n";
+      o << "     valid              " << str(k, "not_before") << " to " << str(k, "not_after") << "\n";
+      o << "     sha256             " << str(k, "sha256") << "\n";
+      o << "     removable          "
+        << (k.value("removable", false) ? std::string("yes") : "only with --allow-trusted: " + str(k, "caution")) << "\n";
+    }
+  }
+
   const json& chain = d["chain"];
   o << "\nCertificates the server presented: " << chain.size() << "\n";
   for (std::size_t i = 0; i < chain.size(); ++i) certificate(o, chain[i], i);

@@ -1,0 +1,31 @@
+// Stored certificates in the profile that break a site: the same issuer and serial as a served certificate
+// with other content, or a stored issuer with the served issuer's name and another key. Each comes with the
+// situation it points to (a stale copy, devices sharing a factory serial, a CA reusing serials, ...).
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "error_table.hpp"
+#include "nss_store.hpp"
+
+namespace certdoctor {
+
+struct ConflictReport {
+  nlohmann::json conflicts = nlohmann::json::array();  // the diagnosis' `conflicts`
+  std::vector<Finding> findings;                        // one per situation recognised
+};
+
+// `profile` is used to fill fix commands; `reported_error` (may be empty) lets the transient case be named.
+ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& chain_der,
+                              const std::string& profile, const std::string& reported_error);
+
+// Whether a stored certificate may be removed without --allow-trusted, and if not, why.
+struct Removability {
+  bool without_confirmation = true;
+  std::string caution;  // why --allow-trusted is needed
+};
+Removability removability(const StoredCert& c);
+
+}  // namespace certdoctor
