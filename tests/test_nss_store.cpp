@@ -46,10 +46,9 @@ std::vector<std::string> our_lines(NssStore& store) {
 }  // namespace
 
 TEST_CASE("Store: trust strings read through PKCS#11 are exactly certutil's", "[store]") {
-  testing::TempDir dir;
-  testing::Pki pki(dir / "pki");
-  std::filesystem::create_directories(dir / "pki");
-  Profile profile(dir / "profile");
+  testing::Workspace w;
+  auto& pki = w.pki;
+  auto& profile = w.profile;
   auto root1 = pki.root("root1", {.subject = "/CN=Corp Root", .serial = "01"});
   auto root2 = pki.root("root2", {.subject = "/CN=Corp Root", .serial = "02"});
   auto leaf = pki.issue("leaf", root1, {.subject = "/CN=www.corp.test"});
@@ -69,10 +68,9 @@ TEST_CASE("Store: trust strings read through PKCS#11 are exactly certutil's", "[
 }
 
 TEST_CASE("Store: issuer+serial and subject lookups find the stored copies", "[store]") {
-  testing::TempDir dir;
-  std::filesystem::create_directories(dir / "pki");
-  testing::Pki pki(dir / "pki");
-  Profile profile(dir / "profile");
+  testing::Workspace w;
+  auto& pki = w.pki;
+  auto& profile = w.profile;
   auto old_dev = pki.device("old", {.subject = "/CN=idrac.test", .serial = "01"});
   auto other = pki.device("other", {.subject = "/CN=ilo.test", .serial = "01"});
   profile.add(old_dev, "idrac.test", ",,");
@@ -94,10 +92,9 @@ TEST_CASE("Store: issuer+serial and subject lookups find the stored copies", "[s
 }
 
 TEST_CASE("Store: removing one of two certificates sharing a nickname removes exactly that one", "[store]") {
-  testing::TempDir dir;
-  std::filesystem::create_directories(dir / "pki");
-  testing::Pki pki(dir / "pki");
-  Profile profile(dir / "profile");
+  testing::Workspace w;
+  auto& pki = w.pki;
+  auto& profile = w.profile;
   auto v1 = pki.root("v1", {.subject = "/CN=Corp Root", .serial = "01"});
   auto v2 = pki.root("v2", {.subject = "/CN=Corp Root", .serial = "02"});
   profile.add(v1, "Corp Root", "C,,");
@@ -128,10 +125,9 @@ TEST_CASE("Store: removing one of two certificates sharing a nickname removes ex
 }
 
 TEST_CASE("Store: of two twins with the same issuer and serial, only the one named by its DER can go", "[store]") {
-  testing::TempDir dir;
-  std::filesystem::create_directories(dir / "pki");
-  testing::Pki pki(dir / "pki");
-  Profile profile(dir / "profile");
+  testing::Workspace w;
+  auto& pki = w.pki;
+  auto& profile = w.profile;
   auto stored = pki.device("stored", {.subject = "/CN=switch.test", .serial = "01"});
   auto served = pki.device("served", {.subject = "/CN=switch.test", .serial = "01"});
   profile.add(stored, "switch.test", ",,");
@@ -176,10 +172,9 @@ TEST_CASE("Store: missing, corrupt and read-only databases give clear errors and
   CHECK(code_of([&] { NssStore::open(dir / "corrupt", NssStore::Access::read); }) == "store_corrupt");
   CHECK(testing::read_file(dir / "corrupt/cert9.db") == std::string(4096, '\x5a'));
 
-  std::filesystem::create_directories(dir / "pki");
-  testing::Pki pki(dir / "pki");
-  Profile profile(dir / "profile");
-  auto dev = pki.device("dev", {.subject = "/CN=dev.test"});
+  testing::Workspace w;
+  auto& profile = w.profile;
+  auto dev = w.pki.device("dev", {.subject = "/CN=dev.test"});
   profile.add(dev, "dev.test", ",,");
   const std::string before = testing::read_file(profile.dir() / "cert9.db");
   {

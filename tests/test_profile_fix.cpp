@@ -16,11 +16,7 @@ using json = nlohmann::json;
 
 namespace {
 
-struct Case {
-  testing::TempDir dir;
-  testing::Pki pki{dir.path()};
-  testing::Profile profile{dir / "profile"};
-};
+using Case = testing::Workspace;
 
 testing::RunResult cli(std::vector<std::string> args) {
   args.insert(args.begin(), testing::bin("certdoctor").string());

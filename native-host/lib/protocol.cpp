@@ -102,7 +102,9 @@ json handle_remove(const json& req, const HostContext& ctx) {
 
 json handle_undo(const json& req, const HostContext& ctx) {
   auto profile = acting_profile(req, ctx);
-  if (const json* list = field(req, "list"); list && list->is_boolean() && list->get<bool>()) {
+  const json* list = field(req, "list");
+  if (list && !list->is_boolean()) throw RequestError("invalid_field", "'list' must be true or false");
+  if (list && list->get<bool>()) {
     return {{"backups", list_backups(profile)}, {"profile", profile.string()}};
   }
   json result = undo_removal(profile, opt_string(req, "backup_id"));

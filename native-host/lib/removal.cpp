@@ -6,11 +6,10 @@
 #include <unistd.h>
 
 #include <cctype>
-#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
-#include <sstream>
+#include <map>
 
 #include "cert_info.hpp"
 #include "conflicts.hpp"
@@ -90,7 +89,7 @@ std::vector<json> read_journal(const fs::path& profile) {
   std::ifstream in(profile / kBackupDir / kJournal);
   for (std::string line; std::getline(in, line);) {
     json e = json::parse(line, nullptr, false);
-    if (e.is_object() && e.contains("id") && e.contains("action")) entries.push_back(e);  // skip torn lines
+    if (e.is_object() && e.value("id", json()).is_string() && e.contains("action")) entries.push_back(e);  // skip torn lines
   }
   return entries;
 }
@@ -161,23 +160,22 @@ json remove_certificate(const RemoveRequest& r) {
 }
 
 json list_backups(const fs::path& profile) {
+  // The journal in order: a removal's last entry tells whether it has been undone since.
+  std::vector<std::string> order;
+  std::map<std::string, bool> restored;
+  for (const auto& e : read_journal(profile)) {
+    const std::string id = e["id"].get<std::string>();
+    if (!restored.count(id)) order.push_back(id);
+    restored[id] = e["action"] == "restored";
+  }
   json out = json::array();
-  auto journal = read_journal(profile);
-  for (const auto& e : journal) {
-    if (e["action"] != "removed") continue;
-    std::string id = e["id"];
-    bool restored = false;
-    bool after = false;
-    for (const auto& later : journal) {
-      if (&later == &e) after = true;
-      else if (after && later["id"] == id) restored = later["action"] == "restored";
-    }
+  for (const auto& id : order) {
     json b = json::parse(std::ifstream(profile / kBackupDir / (id + ".json")), nullptr, false);
     if (!b.is_object()) continue;
     out.push_back({{"id", id}, {"removed_at", b.value("removed_at", "")}, {"sha256", b.value("sha256", "")},
                    {"nickname", b.value("nickname", "")}, {"trust", b.value("trust", "")},
                    {"subject", b.value("subject", "")}, {"serial", b.value("serial", "")},
-                   {"restored", restored}});
+                   {"restored", restored[id]}});
   }
   return out;
 }

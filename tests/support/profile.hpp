@@ -4,6 +4,7 @@
 #include <string>
 
 #include "pki.hpp"
+#include "process.hpp"
 
 namespace testing {
 
@@ -21,6 +22,13 @@ class Profile {
 
  private:
   std::filesystem::path dir_;
+};
+
+// A temporary folder with a PKI in it and an empty profile next to it: the starting point of most tests.
+struct Workspace {
+  TempDir dir;
+  Pki pki{dir.path()};
+  Profile profile{dir / "profile"};
 };
 
 }  // namespace testing
