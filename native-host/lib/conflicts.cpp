@@ -42,13 +42,13 @@ json conflict_json(const StoredCert& s, const json& described, int served_index,
 
 }  // namespace
 
-ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& chain_der, const std::string& profile,
-                              const std::string& reported_error) {
+ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& chain_der, const json& chain,
+                              const std::string& profile, const std::string& reported_error) {
   ConflictReport report;
   for (std::size_t i = 0; i < chain_der.size(); ++i) {
     const auto keys = cert_keys(chain_der[i]);
     if (!keys) continue;
-    const json served = describe_certificate(chain_der[i]);
+    const json& served = chain.at(i);
     const int index = static_cast<int>(i);
 
     // Same issuer and serial, other bytes: NSS treats the pair as one certificate's identity.
@@ -94,7 +94,7 @@ ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& c
     }
   }
   if (report.conflicts.empty() && reported_error == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL" && !chain_der.empty()) {
-    const json leaf = describe_certificate(chain_der[0]);
+    const json& leaf = chain.at(0);
     Finding f("live_connection_conflict", {{"serial", leaf["serial"]}, {"issuer", leaf["issuer"]}});
     f.cert = 0;
     report.findings.push_back(f);

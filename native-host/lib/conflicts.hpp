@@ -17,8 +17,9 @@ struct ConflictReport {
   std::vector<Finding> findings;                        // one per situation recognised
 };
 
-// `profile` is used to fill fix commands; `reported_error` (may be empty) lets the transient case be named.
-ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& chain_der,
+// `chain` is the diagnosis' description of `chain_der` (same order); `profile` fills fix commands;
+// `reported_error` (may be empty) lets the transient case be named.
+ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& chain_der, const nlohmann::json& chain,
                               const std::string& profile, const std::string& reported_error);
 
 // Whether a stored certificate may be removed without --allow-trusted, and if not, why.

@@ -68,7 +68,7 @@ json diagnose(const DiagnoseRequest& r) {
     try {
       auto store = NssStore::open(*profile.dir, NssStore::Access::read);
       ConflictReport report =
-          find_conflicts(*store, fetched.chain_der, profile.dir->string(), r.reported_error.value_or(""));
+          find_conflicts(*store, fetched.chain_der, d["chain"], profile.dir->string(), r.reported_error.value_or(""));
       d["conflicts"] = report.conflicts;
       // What stored certificates break is the most important thing to say: it goes first.
       findings.insert(findings.begin(), report.findings.begin(), report.findings.end());
