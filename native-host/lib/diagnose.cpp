@@ -1,6 +1,7 @@
 #include "diagnose.hpp"
 
 #include <algorithm>
+#include <future>
 
 #include "build_info.hpp"
 #include "cert_info.hpp"
@@ -48,6 +49,12 @@ json diagnose(const DiagnoseRequest& r) {
   if (r.reported_error) d["reported_error"] = *r.reported_error;
 
   std::vector<Finding> findings;
+  // Opening the profile's database (NSS start-up) does not depend on the network: it overlaps the handshake.
+  ProfileChoice profile = choose_profile(r.profile);
+  std::future<std::unique_ptr<NssStore>> opening;
+  if (profile.dir) {
+    opening = std::async(std::launch::async, [dir = *profile.dir] { return NssStore::open(dir, NssStore::Access::read); });
+  }
   FetchResult fetched = fetch_chain(fo);
   if (fetched.session) d["connection"] = session_json(*fetched.session);
   json chain = json::array();
@@ -62,11 +69,10 @@ json diagnose(const DiagnoseRequest& r) {
     findings.push_back(*fetched.failure);
   }
 
-  ProfileChoice profile = choose_profile(r.profile);
   if (profile.dir) {
     d["profile"] = {{"path", profile.dir->string()}, {"source", profile.source}, {"reason", profile.reason}};
     try {
-      auto store = NssStore::open(*profile.dir, NssStore::Access::read);
+      auto store = opening.get();
       ConflictReport report =
           find_conflicts(*store, fetched.chain_der, d["chain"], profile.dir->string(), r.reported_error.value_or(""));
       d["conflicts"] = report.conflicts;
