@@ -45,10 +45,7 @@ std::vector<std::string> our_lines(NssStore& store) {
 
 }  // namespace
 
-TEST_CASE("Store: trust strings read through PKCS#11 are exactly certutil's", "[store]") {
-  testing::Workspace w;
-  auto& pki = w.pki;
-  auto& profile = w.profile;
+TEST_CASE_METHOD(testing::Workspace, "Store: trust strings read through PKCS#11 are exactly certutil's", "[store]") {
   auto root1 = pki.root("root1", {.subject = "/CN=Corp Root", .serial = "01"});
   auto root2 = pki.root("root2", {.subject = "/CN=Corp Root", .serial = "02"});
   auto leaf = pki.issue("leaf", root1, {.subject = "/CN=www.corp.test"});
@@ -67,10 +64,7 @@ TEST_CASE("Store: trust strings read through PKCS#11 are exactly certutil's", "[
   CHECK(store->all().size() == 6);
 }
 
-TEST_CASE("Store: issuer+serial and subject lookups find the stored copies", "[store]") {
-  testing::Workspace w;
-  auto& pki = w.pki;
-  auto& profile = w.profile;
+TEST_CASE_METHOD(testing::Workspace, "Store: issuer+serial and subject lookups find the stored copies", "[store]") {
   auto old_dev = pki.device("old", {.subject = "/CN=idrac.test", .serial = "01"});
   auto other = pki.device("other", {.subject = "/CN=ilo.test", .serial = "01"});
   profile.add(old_dev, "idrac.test", ",,");
@@ -91,10 +85,7 @@ TEST_CASE("Store: issuer+serial and subject lookups find the stored copies", "[s
   CHECK_FALSE(store->by_sha256(std::string(64, '0')));
 }
 
-TEST_CASE("Store: removing one of two certificates sharing a nickname removes exactly that one", "[store]") {
-  testing::Workspace w;
-  auto& pki = w.pki;
-  auto& profile = w.profile;
+TEST_CASE_METHOD(testing::Workspace, "Store: removing one of two certificates sharing a nickname removes exactly that one", "[store]") {
   auto v1 = pki.root("v1", {.subject = "/CN=Corp Root", .serial = "01"});
   auto v2 = pki.root("v2", {.subject = "/CN=Corp Root", .serial = "02"});
   profile.add(v1, "Corp Root", "C,,");
@@ -124,10 +115,7 @@ TEST_CASE("Store: removing one of two certificates sharing a nickname removes ex
   CHECK(profile.holds(v1));
 }
 
-TEST_CASE("Store: of two twins with the same issuer and serial, only the one named by its DER can go", "[store]") {
-  testing::Workspace w;
-  auto& pki = w.pki;
-  auto& profile = w.profile;
+TEST_CASE_METHOD(testing::Workspace, "Store: of two twins with the same issuer and serial, only the one named by its DER can go", "[store]") {
   auto stored = pki.device("stored", {.subject = "/CN=switch.test", .serial = "01"});
   auto served = pki.device("served", {.subject = "/CN=switch.test", .serial = "01"});
   profile.add(stored, "switch.test", ",,");
