@@ -1,14 +1,18 @@
 #include "diagnose.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <future>
 
 #include "build_info.hpp"
 #include "cert_info.hpp"
 #include "conflicts.hpp"
+#include "firefox_trust.hpp"
 #include "nss_store.hpp"
 #include "request_error.hpp"
 #include "tls_fetch.hpp"
+#include "verdict.hpp"
+#include "verdict_explain.hpp"
 
 namespace certdoctor {
 
@@ -51,10 +55,30 @@ json diagnose(const DiagnoseRequest& r) {
   std::vector<Finding> findings;
   // Opening the profile's database (NSS start-up) does not depend on the network: it overlaps the handshake.
   ProfileChoice profile = choose_profile(r.profile);
-  std::future<std::unique_ptr<NssStore>> opening;
-  if (profile.dir) {
-    opening = std::async(std::launch::async, [dir = *profile.dir] { return NssStore::open(dir, NssStore::Access::read); });
-  }
+  // NSS is started once per process and its start-up is not safe to run from two threads at once: the
+  // profile's database and the built-in roots are opened one after the other, together overlapping the handshake.
+  struct Stores {
+    std::unique_ptr<NssStore> profile, builtins;
+    std::optional<StoreError> profile_error, builtins_error;
+  };
+  std::future<Stores> opening = std::async(std::launch::async, [dir = profile.dir] {
+    Stores s;
+    if (dir) {
+      try {
+        s.profile = NssStore::open(*dir, NssStore::Access::read);
+      } catch (const StoreError& e) {
+        s.profile_error = e;
+      }
+    }
+    if (auto library = builtin_roots_library()) {
+      try {
+        s.builtins = NssStore::open_module(*library, "certdoctor built-in roots");
+      } catch (const StoreError& e) {
+        s.builtins_error = e;
+      }
+    }
+    return s;
+  });
   FetchResult fetched = fetch_chain(fo);
   if (fetched.session) d["connection"] = session_json(*fetched.session);
   json chain = json::array();
@@ -69,10 +93,16 @@ json diagnose(const DiagnoseRequest& r) {
     findings.push_back(*fetched.failure);
   }
 
+  Stores stores = opening.get();
+  std::unique_ptr<NssStore>& store = stores.profile;
+  std::unique_ptr<NssStore>& builtins = stores.builtins;
+  if (stores.builtins_error) {
+    findings.push_back(Finding("builtin_roots_unavailable", {{"detail", stores.builtins_error->what()}}));
+  }
   if (profile.dir) {
     d["profile"] = {{"path", profile.dir->string()}, {"source", profile.source}, {"reason", profile.reason}};
     try {
-      auto store = opening.get();
+      if (stores.profile_error) throw *stores.profile_error;
       ConflictReport report =
           find_conflicts(*store, fetched.chain_der, d["chain"], profile.dir->string(), r.reported_error.value_or(""));
       d["conflicts"] = report.conflicts;
@@ -80,6 +110,44 @@ json diagnose(const DiagnoseRequest& r) {
       findings.insert(findings.begin(), report.findings.begin(), report.findings.end());
     } catch (const StoreError& e) {
       findings.push_back(Finding(e.code(), {{"path", profile.dir->string()}, {"detail", e.what()}}));
+    }
+  }
+  // The verdict: what Firefox shows, from the chain as served and this profile.
+  if (fetched.failure) {
+    if (const ErrorRow* row = find_error_row(fetched.failure->code); row && row->nss_code) {
+      d["firefox_error"] = fetched.failure->code;
+    }
+  } else if (!fetched.chain_der.empty()) {
+    VerdictInput vin{fetched.chain_der, fo.target.host, store.get(), builtins.get(),
+                     static_cast<std::int64_t>(std::time(nullptr))};
+    Verdict v = firefox_verdict(vin);
+    json path = json::array();
+    for (std::size_t i = 0; i < v.path.size(); ++i) {
+      json p = describe_certificate(v.path[i]);
+      p["source"] = v.path_sources[i];
+      path.push_back(p);
+    }
+    if (!v.path.empty()) d["path"] = path;
+    d["root_is_builtin"] = v.root_is_builtin;
+    if (v.result == pkix::Result::Success) {
+      d["firefox_error"] = nullptr;
+    } else {
+      d["firefox_error"] = std::string(pkix::firefox_code(v.result));
+      d["overridable"] = v.overridable;
+      ExplainContext ctx{d["chain"], path, r.url, fo.target.host, fo.target.authority()};
+      Finding f = explain_verdict(v, fetched.chain_der, ctx);
+      // The conflict findings already explain a reused serial, with the stored certificate named.
+      if (v.result != pkix::Result::ReusedIssuerAndSerial || !d.contains("conflicts") || d["conflicts"].empty()) {
+        findings.insert(findings.begin(), f);
+      }
+    }
+  }
+  if (r.reported_error && d.contains("firefox_error")) {
+    const json& predicted = d["firefox_error"];
+    if (predicted.is_null() || predicted.get<std::string>() != *r.reported_error) {
+      findings.push_back(Finding("prediction_differs",
+                                 {{"reported", *r.reported_error},
+                                  {"predicted", predicted.is_null() ? "no error" : predicted.get<std::string>()}}));
     }
   }
   if (profile.problem) {

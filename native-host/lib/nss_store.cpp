@@ -99,10 +99,15 @@ struct NssStore::Impl {
   CK_FUNCTION_LIST_PTR fn = nullptr;
   CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
   fs::path profile;
+  SECMODModule* loaded = nullptr;  // a module this store loaded itself (built-in roots)
 
   ~Impl() {
     if (session != CK_INVALID_HANDLE) fn->C_CloseSession(session);
     if (slot) PK11_FreeSlot(slot);
+    if (loaded) {
+      SECMOD_UnloadUserModule(loaded);
+      SECMOD_DestroyModule(loaded);
+    }
     if (context) NSS_ShutdownContext(context);
   }
 
@@ -239,6 +244,28 @@ std::unique_ptr<NssStore> NssStore::open(const fs::path& profile, Access access)
   CK_FLAGS session_flags = CKF_SERIAL_SESSION | (write ? CKF_RW_SESSION : 0);
   CK_RV rv = impl->fn->C_OpenSession(PK11_GetSlotID(impl->slot), session_flags, nullptr, nullptr, &impl->session);
   if (rv != CKR_OK) impl->fail(rv, "opening a session on the certificate database");
+  return std::unique_ptr<NssStore>(new NssStore(std::move(impl)));
+}
+
+std::unique_ptr<NssStore> NssStore::open_module(const fs::path& library, const std::string& name) {
+  auto impl = std::make_unique<Impl>();
+  impl->profile = library;
+  // NSS must be running to load a module; a context without any database is enough.
+  impl->context = NSS_InitContext("", "", "", "", nullptr,
+                                  NSS_INIT_READONLY | NSS_INIT_NOCERTDB | NSS_INIT_NOMODDB | NSS_INIT_NOROOTINIT |
+                                      NSS_INIT_OPTIMIZESPACE);
+  if (!impl->context) throw StoreError("store_failed", "NSS could not start (" + nss_error_text() + ")");
+  const std::string spec = "name=\"" + name + "\" library=\"" + library.string() + "\"";
+  impl->loaded = SECMOD_LoadUserModule(const_cast<char*>(spec.c_str()), nullptr, PR_FALSE);
+  if (!impl->loaded || !impl->loaded->loaded || impl->loaded->slotCount < 1 || !impl->loaded->functionList) {
+    if (impl->loaded) SECMOD_DestroyModule(impl->loaded);
+    impl->loaded = nullptr;
+    throw StoreError("store_failed", "could not load " + library.string() + " (" + nss_error_text() + ")");
+  }
+  impl->slot = PK11_ReferenceSlot(impl->loaded->slots[0]);
+  impl->fn = static_cast<CK_FUNCTION_LIST_PTR>(impl->loaded->functionList);
+  CK_RV rv = impl->fn->C_OpenSession(PK11_GetSlotID(impl->slot), CKF_SERIAL_SESSION, nullptr, nullptr, &impl->session);
+  if (rv != CKR_OK) impl->fail(rv, "opening a session on " + library.string());
   return std::unique_ptr<NssStore>(new NssStore(std::move(impl)));
 }
 

@@ -52,6 +52,9 @@ class NssStore {
 
   // Opens sql:<profile> with NSS, without loading the profile's other PKCS#11 modules or the built-in roots.
   static std::unique_ptr<NssStore> open(const std::filesystem::path& profile, Access access);
+  // Opens a read-only PKCS#11 module of certificates, such as the built-in roots (libnssckbi.so); the same
+  // lookups work on it. Throws StoreError("store_failed") when the library cannot be loaded.
+  static std::unique_ptr<NssStore> open_module(const std::filesystem::path& library, const std::string& name);
   ~NssStore();
   NssStore(const NssStore&) = delete;
   NssStore& operator=(const NssStore&) = delete;

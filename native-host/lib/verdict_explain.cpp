@@ -1,0 +1,125 @@
+#include "verdict_explain.hpp"
+
+#include <algorithm>
+
+#include "cert_info.hpp"
+
+namespace certdoctor {
+
+using json = nlohmann::json;
+using pkix::Result;
+
+json certificate_values(const json& d) {
+  std::string names;
+  for (const auto& n : d.value("subject_alt_names", json::array())) {
+    names += (names.empty() ? "" : ", ") + n.value("value", "");
+  }
+  std::string key;
+  if (d.contains("public_key")) {
+    const json& k = d["public_key"];
+    key = k.value("type", "unknown");
+    if (k.contains("curve")) key += " " + k.value("curve", "");
+    else if (k.contains("bits")) key += " " + std::to_string(k.value("bits", 0)) + " bits";
+  }
+  return {{"subject", d.value("subject", "")},
+          {"issuer", d.value("issuer", "")},
+          {"serial", d.value("serial", "")},
+          {"not_before", d.value("not_before", "")},
+          {"not_after", d.value("not_after", "")},
+          {"sha256", d.value("sha256", "")},
+          {"names", names.empty() ? "(none)" : names},
+          {"key", key},
+          {"signature_algorithm", d.value("signature_algorithm", "")}};
+}
+
+namespace {
+
+// The certificate field each result is about.
+std::string field_of(Result r) {
+  switch (r) {
+    case Result::ExpiredCertificate:
+    case Result::NotYetValidCertificate:
+    case Result::ExpiredIssuerCertificate:
+    case Result::NotYetValidIssuerCertificate:
+    case Result::InvalidTime: return "validity";
+    case Result::BadCertDomain: return "subject_alt_names";
+    case Result::InadequateKeySize:
+    case Result::UnsupportedKeyAlg:
+    case Result::UnsupportedEllipticCurve:
+    case Result::UnsupportedEcPointForm: return "public_key";
+    case Result::SignatureAlgorithmDisabled:
+    case Result::SignatureAlgorithmMismatch:
+    case Result::BadSignature: return "signature_algorithm";
+    case Result::CaCertUsedAsEndEntity:
+    case Result::CaCertInvalid:
+    case Result::PathLenConstraintInvalid:
+    case Result::V1CertUsedAsCa: return "basic_constraints";
+    case Result::InadequateKeyUsage: return "key_usage";
+    case Result::InadequateCertType: return "extended_key_usage";
+    case Result::CertNotInNameSpace: return "name_constraints";
+    case Result::UnknownCriticalExtension:
+    case Result::ExtensionValueInvalid: return "extensions";
+    case Result::EmptyIssuerName:
+    case Result::UnknownIssuer:
+    case Result::SelfSignedCert:
+    case Result::UntrustedIssuer: return "issuer";
+    case Result::ReusedIssuerAndSerial: return "serial";
+    case Result::RequiredTlsFeatureMissing: return "tls_feature";
+    default: return "";
+  }
+}
+
+// Results that are about the issuer of the end entity (or higher) rather than the end entity itself.
+bool about_an_issuer(Result r) {
+  switch (r) {
+    case Result::ExpiredIssuerCertificate:
+    case Result::NotYetValidIssuerCertificate:
+    case Result::UntrustedIssuer:
+    case Result::CaCertInvalid:
+    case Result::PathLenConstraintInvalid:
+    case Result::V1CertUsedAsCa:
+    case Result::CertNotInNameSpace: return true;
+    default: return false;
+  }
+}
+
+Result as_issuer_result(Result r) {
+  if (r == Result::UntrustedCert) return Result::UntrustedIssuer;
+  if (r == Result::ExpiredCertificate) return Result::ExpiredIssuerCertificate;
+  if (r == Result::NotYetValidCertificate) return Result::NotYetValidIssuerCertificate;
+  return r;
+}
+
+}  // namespace
+
+Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_der, const ExplainContext& ctx) {
+  const std::string code(pkix::firefox_code(v.result));
+  json values = ctx.chain.empty() ? json::object() : certificate_values(ctx.chain.at(0));
+  values["url"] = ctx.url;
+  values["host"] = ctx.host;
+  values["host_port"] = ctx.host_port;
+  values["san_ext"] = (ctx.host.find(':') != std::string::npos ||
+                       std::all_of(ctx.host.begin(), ctx.host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; })
+                           ? "IP:"
+                           : "DNS:") +
+                      ctx.host;
+  Finding f(code, values);
+  f.field = field_of(v.result);
+  f.cert = 0;
+  if (about_an_issuer(v.result)) {
+    // The certificate that failed: the issuer tried whose own result became the reported one.
+    auto it = std::find_if(v.attempts.begin(), v.attempts.end(), [&](const pkix::Attempt& a) {
+      return as_issuer_result(a.result) == v.result || a.result == v.result;
+    });
+    if (it != v.attempts.end()) {
+      const json issuer = certificate_values(describe_certificate(it->issuer_der));
+      for (const auto& [k, val] : issuer.items()) f.values["issuer_" + k] = val;
+      auto served = std::find(chain_der.begin(), chain_der.end(), it->issuer_der);
+      f.cert = served != chain_der.end() ? std::optional<int>(static_cast<int>(served - chain_der.begin())) : std::nullopt;
+    }
+  }
+  f.values["overridable"] = v.overridable;
+  return f;
+}
+
+}  // namespace certdoctor

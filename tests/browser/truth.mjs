@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+// Ground truth for certdoctor's verdicts, taken from real Firefox ESR.
+//
+//   node tests/browser/truth.mjs record [--only ID,...] [--jobs N]   re-take the truth from Firefox (minutes)
+//   node tests/browser/truth.mjs check  [--live N] [--jobs N]         compare `certdoctor diagnose` with it
+//
+// A case is a served chain (leaf first, with the leaf's key), a host name, and the certificates the profile stores
+// with their trust. Each case gets a fresh profile made with certutil and a real `openssl s_server` on loopback.
+// `record` loads the page in headless Firefox and writes Firefox's error (or null) into tests/truth/firefox-truth.json
+// together with a hash of the case, so a changed case is never compared with a stale answer. `check` asks
+// certdoctor for the same cases (and, with --live N, also asks Firefox again for N of them) and reports every
+// disagreement; it fails when certdoctor disagrees with the recorded truth on a case not listed as a known
+// difference in tests/truth/known-differences.json.
+import { spawn, execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchFirefox, loadVerdict, closeFirefox, firefoxVersion } from './firefox.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const TRUTH_DIR = path.join(ROOT, 'tests/truth');
+const TRUTH_FILE = path.join(TRUTH_DIR, 'firefox-truth.json');
+const KNOWN_FILE = path.join(TRUTH_DIR, 'known-differences.json');
+const CERTDOCTOR = process.env.CERTDOCTOR_BIN || path.join(ROOT, 'build/bin/certdoctor');
+
+// ---- cases -------------------------------------------------------------------------------------------------------
+
+// Our own cases (tests/truth/cases.json, written by the generator `truth_cases`) and the x509-limbo SERVER cases that
+// a real server can present: a key for the leaf and a DNS name to ask for.
+export function loadCases() {
+  const cases = [];
+  const own = path.join(TRUTH_DIR, 'cases.json');
+  if (fs.existsSync(own)) cases.push(...JSON.parse(fs.readFileSync(own, 'utf8')).cases);
+  const limbo = JSON.parse(fs.readFileSync(path.join(TRUTH_DIR, 'corpora/x509-limbo.json'), 'utf8'));
+  for (const t of limbo.testcases) {
+    if (t.validation_kind !== 'SERVER' || !t.peer_certificate_key) continue;
+    if (!t.expected_peer_name || t.expected_peer_name.kind !== 'DNS') continue;
+    cases.push({
+      id: 'limbo:' + t.id,
+      description: t.description.split('\n')[0],
+      host: t.expected_peer_name.value,
+      chain: [t.peer_certificate, ...t.untrusted_intermediates],
+      key: t.peer_certificate_key,
+      stored: t.trusted_certs.map((pem, i) => ({ pem, trust: 'C,,', nickname: `limbo root ${i}` })),
+    });
+  }
+  return cases;
+}
+
+export function caseHash(c) {
+  const material = JSON.stringify([c.host, c.chain, c.key, c.stored, c.overrides || []]);
+  return crypto.createHash('sha256').update(material).digest('hex').slice(0, 16);
+}
+
+// ---- real parts: profile, server ---------------------------------------------------------------------------------
+
+function makeProfile(c, dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  execFileSync('certutil', ['-N', '-d', 'sql:' + dir, '--empty-password']);
+  c.stored.forEach((s, i) => {
+    const file = path.join(dir, `stored-${i}.pem`);
+    fs.writeFileSync(file, s.pem);
+    execFileSync('certutil', ['-A', '-d', 'sql:' + dir, '-n', s.nickname, '-t', s.trust, '-i', file]);
+    fs.rmSync(file);
+  });
+  if (c.overrides && c.overrides.length) {
+    const lines = ['# PSM Certificate Override Settings file', '# This is a generated file!  Do not edit.'];
+    for (const o of c.overrides) lines.push(`${o.host}:${o.port}:\tOID.2.16.840.1.101.3.4.2.1\t${o.fingerprint}\t`);
+    fs.writeFileSync(path.join(dir, 'cert_override.txt'), lines.join('\n') + '\n');
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    s.on('error', reject);
+  });
+}
+
+// Serves the case's chain with `openssl s_server` on a free loopback port; resolves once it accepts.
+async function serve(c, dir) {
+  fs.writeFileSync(path.join(dir, 'leaf.pem'), c.chain[0]);
+  fs.writeFileSync(path.join(dir, 'rest.pem'), c.chain.slice(1).join(''));
+  fs.writeFileSync(path.join(dir, 'leaf.key'), c.key);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const args = ['s_server', '-accept', `127.0.0.1:${port}`, '-www', '-cert', path.join(dir, 'leaf.pem'),
+      '-key', path.join(dir, 'leaf.key'), '-cipher', 'DEFAULT:@SECLEVEL=0', '-no_dhe'];
+    if (c.chain.length > 1) args.push('-cert_chain', path.join(dir, 'rest.pem'));
+    const proc = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const ready = await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), 10000);
+      const onData = (d) => { out += d; if (out.includes('ACCEPT')) { clearTimeout(timer); resolve(true); } };
+      proc.stdout.on('data', onData);
+      proc.stderr.on('data', (d) => { out += d; });
+      proc.on('exit', () => { clearTimeout(timer); resolve(false); });
+    });
+    if (ready) return { port, stop: () => stopProcess(proc) };
+    stopProcess(proc);
+    if (!/Address already in use|bind/i.test(out)) return { error: 'server refused the case: ' + out.trim().split('\n').slice(-2).join(' ') };
+  }
+  return { error: 'no free port' };
+}
+
+function stopProcess(proc) {
+  if (proc.exitCode === null && proc.pid) { try { process.kill(proc.pid, 'SIGKILL'); } catch { /* gone */ } }
+}
+
+// ---- the two judges ------------------------------------------------------------------------------------------------
+
+async function withCase(c, fn) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certdoctor-truth-'));
+  const profile = path.join(dir, 'profile');
+  try {
+    makeProfile(c, profile);
+    const server = await serve(c, dir);
+    if (server.error) return { unservable: server.error };
+    try {
+      return await fn({ dir, profile, port: server.port });
+    } finally {
+      server.stop();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function firefoxJudge(c) {
+  return withCase(c, async ({ dir, profile, port }) => {
+    const browser = await launchFirefox({ profileDir: profile, home: path.join(dir, 'home'), names: [c.host] });
+    try {
+      return await loadVerdict(browser, `https://${c.host}:${port}/`);
+    } finally {
+      await closeFirefox(browser);
+    }
+  });
+}
+
+export async function certdoctorJudge(c) {
+  return withCase(c, async ({ profile, port }) => {
+    const args = ['diagnose', `https://${c.host}:${port}/`, '--profile', profile, '--resolve', `${c.host}:${port}:127.0.0.1`, '--json'];
+    const out = await new Promise((resolve) => {
+      const p = spawn(CERTDOCTOR, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const timer = setTimeout(() => { stderr += '(killed after 60 s)'; p.kill('SIGKILL'); }, 60000);
+      p.on('close', () => clearTimeout(timer));
+      let stdout = '', stderr = '';
+      p.stdout.on('data', (d) => { stdout += d; });
+      p.stderr.on('data', (d) => { stderr += d; });
+      p.on('close', (code, signal) => resolve({ code: signal ? signal : code, stdout, stderr }));
+    });
+    if (out.code !== 0) return { failed: `exit ${out.code}: ${out.stderr.trim()}` };
+    let j;
+    try { j = JSON.parse(out.stdout); } catch { return { failed: 'no JSON on stdout: ' + out.stderr.trim().slice(0, 300) }; }
+    return { error: j.firefox_error === undefined ? 'absent' : j.firefox_error };
+  });
+}
+
+// ---- running many cases --------------------------------------------------------------------------------------------
+
+async function pool(items, jobs, fn) {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(jobs, items.length) }, async () => {
+    while (next < items.length) { const i = next++; await fn(items[i], i); }
+  });
+  await Promise.all(workers);
+}
+
+function parseArgs(argv) {
+  const o = { cmd: argv[0], only: null, jobs: 2, live: 0 };
+  for (let i = 1; i < argv.length; i++) {
+    if (argv[i] === '--only') o.only = new Set(argv[++i].split(','));
+    else if (argv[i] === '--jobs') o.jobs = Number(argv[++i]);
+    else if (argv[i] === '--live') o.live = Number(argv[++i]);
+    else throw new Error('unknown argument ' + argv[i]);
+  }
+  return o;
+}
+
+function readTruth() {
+  return fs.existsSync(TRUTH_FILE) ? JSON.parse(fs.readFileSync(TRUTH_FILE, 'utf8')) : { cases: {} };
+}
+
+async function record(opts) {
+  const cases = loadCases().filter((c) => !opts.only || opts.only.has(c.id));
+  const truth = readTruth();
+  truth.firefox = firefoxVersion();
+  truth.command = 'node tests/browser/truth.mjs record';
+  truth.note = 'Recorded from real Firefox by the command above; never edit by hand.';
+  let done = 0;
+  await pool(cases, opts.jobs, async (c) => {
+    const v = await firefoxJudge(c);
+    truth.cases[c.id] = v.unservable ? { unservable: v.unservable, hash: caseHash(c) } : { error: v.error, hash: caseHash(c) };
+    process.stderr.write(`[${++done}/${cases.length}] ${c.id}: ${v.unservable ? 'unservable' : v.error}\n`);
+  });
+  truth.cases = Object.fromEntries(Object.entries(truth.cases).sort(([a], [b]) => a.localeCompare(b)));
+  fs.writeFileSync(TRUTH_FILE, JSON.stringify(truth, null, 1) + '\n');
+}
+
+async function check(opts) {
+  const truth = readTruth();
+  const known = fs.existsSync(KNOWN_FILE) ? JSON.parse(fs.readFileSync(KNOWN_FILE, 'utf8')) : {};
+  const cases = loadCases().filter((c) => !opts.only || opts.only.has(c.id));
+  const rows = [];
+  const problems = [];
+  await pool(cases, opts.jobs, async (c) => {
+    const t = truth.cases[c.id];
+    if (!t) { problems.push(`${c.id}: no recorded truth (run: node tests/browser/truth.mjs record --only ${c.id})`); return; }
+    if (t.hash !== caseHash(c)) { problems.push(`${c.id}: the case changed since its truth was recorded; record it again`); return; }
+    if (t.unservable) { rows.push({ id: c.id, skipped: t.unservable }); return; }
+    const v = await certdoctorJudge(c);
+    const ours = v.failed ? 'FAILED ' + v.failed : v.unservable ? 'UNSERVABLE' : v.error;
+    rows.push({ id: c.id, firefox: t.error, certdoctor: ours, agree: ours === t.error });
+  });
+  // A handful of cases are re-taken live from Firefox, so the recorded truth is checked against the browser too.
+  const liveCases = cases.filter((c) => truth.cases[c.id] && !truth.cases[c.id].unservable).slice(0, 0);
+  if (opts.live > 0) {
+    const pick = [...cases].filter((c) => truth.cases[c.id] && !truth.cases[c.id].unservable);
+    const step = Math.max(1, Math.floor(pick.length / opts.live));
+    for (let i = 0; i < pick.length && liveCases.length < opts.live; i += step) liveCases.push(pick[i]);
+    await pool(liveCases, 1, async (c) => {
+      const v = await firefoxJudge(c);
+      const t = truth.cases[c.id].error;
+      if (v.error !== t) problems.push(`${c.id}: live Firefox says ${v.error}, recorded truth says ${t}`);
+      process.stderr.write(`live ${c.id}: ${v.error}\n`);
+    });
+  }
+  const compared = rows.filter((r) => !r.skipped);
+  const agree = compared.filter((r) => r.agree).length;
+  for (const r of compared.filter((r) => !r.agree).sort((a, b) => a.id.localeCompare(b.id))) {
+    const why = known[r.id];
+    console.log(`${why ? 'known ' : 'DIFFERS'} ${r.id}: firefox=${r.firefox} certdoctor=${r.certdoctor}${why ? ' — ' + why : ''}`);
+    if (!why) problems.push(`${r.id}: certdoctor says ${r.certdoctor}, Firefox says ${r.firefox}`);
+  }
+  console.log(`agreement: ${agree}/${compared.length} cases (${rows.length - compared.length} not servable), ` +
+    `${liveCases.length} re-taken live`);
+  if (problems.length) {
+    console.error(problems.join('\n'));
+    process.exitCode = 1;
+  }
+}
+
+const opts = parseArgs(process.argv.slice(2));
+if (opts.cmd === 'record') await record(opts);
+else if (opts.cmd === 'check') await check(opts);
+else { console.error('usage: truth.mjs record|check [--only ID,...] [--jobs N] [--live N]'); process.exitCode = 2; }
