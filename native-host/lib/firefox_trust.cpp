@@ -123,9 +123,12 @@ std::vector<std::string> FirefoxTrustDomain::issuer_candidates(Input name) {
   // 1. Built-in roots with that name; 2. what the server sent; 3. all NSS knows (profile and built-ins),
   // self-signed ones first.
   if (builtins_) for (const auto& s : builtins_->by_subject(name_der)) add(s.der);
-  for (const auto& der : served_) {
+  auto named = [&](const std::string& der) {
     Cert c(as_input(der), Role::ca);
-    if (c.init() == Result::Success && equal(c.subject, name)) add(der);
+    return c.init() == Result::Success && equal(c.subject, name);
+  };
+  for (std::size_t i = 1; i < served_.size(); ++i) {
+    if (named(served_[i])) add(served_[i]);
   }
   std::vector<StoredCert> known;
   for (NssStore* store : {profile_, builtins_}) {
@@ -135,6 +138,7 @@ std::vector<std::string> FirefoxTrustDomain::issuer_candidates(Input name) {
   }
   std::stable_partition(known.begin(), known.end(), [](const StoredCert& s) { return s.issuer_der == s.subject_der; });
   for (const auto& s : known) add(s.der);
+  if (!served_.empty() && named(served_[0])) add(served_[0]);
   return candidates;
 }
 
@@ -158,7 +162,7 @@ Result FirefoxTrustDomain::check_curve(Role, NamedCurve) { return Result::Succes
 Result FirefoxTrustDomain::verify_signed_data(const SignedData& sd, Input spki) { return verify_signature(sd, spki); }
 
 std::string FirefoxTrustDomain::source_of(const std::string& der) const {
-  if (std::find(served_.begin(), served_.end(), der) != served_.end()) return "served";
+  if (std::find(served_.begin(), served_.end(), der) != served_.end()) return "served";  // leaf included
   if (is_builtin(as_input(der))) return "builtin";
   return "profile";
 }

@@ -20,8 +20,9 @@ std::optional<std::filesystem::path> builtin_roots_library();
 
 class FirefoxTrustDomain final : public pkix::TrustDomain {
  public:
-  // `profile` and `builtins` may be null (no profile, no roots module); `served` are the certificates the
-  // server sent after its own, offered as intermediates.
+  // `profile` and `builtins` may be null (no profile, no roots module); `served` is the chain as sent, leaf
+  // first: the rest are offered as intermediates, and the leaf, which NSS holds in memory during the
+  // handshake, is among the certificates NSS knows.
   FirefoxTrustDomain(NssStore* profile, NssStore* builtins, std::vector<std::string> served, unsigned min_rsa_bits)
       : profile_(profile), builtins_(builtins), served_(std::move(served)), min_rsa_bits_(min_rsa_bits) {}
 

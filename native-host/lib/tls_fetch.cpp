@@ -87,6 +87,12 @@ Finding classify_handshake_failure(SSL* ssl, int ret, const std::string& host_po
       return {"SSL_ERROR_UNSUPPORTED_VERSION", values};
     case SSL_R_UNEXPECTED_EOF_WHILE_READING:
       return {"connection_closed", values};
+    case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
+    case SSL_R_NO_SHARED_CIPHER:
+    case SSL_R_NO_CIPHERS_AVAILABLE:
+      // The server found nothing it can use in an offer far wider than Firefox's (certdoctor also offers
+      // legacy suites): Firefox, offering less, gets no common cipher either.
+      return {"SSL_ERROR_NO_CYPHER_OVERLAP", values};
     default:
       return {"handshake_failed", values};
   }

@@ -1,6 +1,7 @@
 #include "verdict.hpp"
 
 #include "firefox_trust.hpp"
+#include "pkix/checks.hpp"
 #include "pkix/names.hpp"
 #include "pkix/oids.hpp"
 #include "pkix/signature.hpp"
@@ -94,13 +95,7 @@ Verdict firefox_verdict(const VerdictInput& in) {
     }
   }
 
-  // NSS decodes the server's certificate during the handshake, before any path building, and has its own
-  // limits: it cannot name a certificate with an empty issuer.
-  if (leaf_parses && check_issuer_name(leaf_cert.issuer) == Result::EmptyIssuerName) {
-    v.result = Result::BadDer;
-    return v;
-  }
-  std::vector<std::string> served(in.chain_der.begin() + 1, in.chain_der.end());
+  const std::vector<std::string>& served = in.chain_der;
   // Firefox first demands 2048-bit RSA keys, then accepts 1024 bits unless the path ends at a built-in root.
   for (unsigned min_bits : {2048u, 1024u}) {
     FirefoxTrustDomain td(in.profile, in.builtins, served, min_bits);
@@ -118,7 +113,11 @@ Verdict firefox_verdict(const VerdictInput& in) {
 
   if (v.result != Result::Success) {
     if (leaf_parses) {
-      if ((v.result == Result::UnknownIssuer || v.result == Result::BadSignature ||
+      if (v.result == Result::UnknownIssuer && check_issuer_name(leaf_cert.issuer) == Result::EmptyIssuerName) {
+        // Before saying "unknown issuer" Firefox prints the issuer's name (to recognise a TLS-inspecting
+        // proxy); NSS cannot print an empty name and the verification ends in a DER error instead.
+        v.result = Result::BadDer;
+      } else if ((v.result == Result::UnknownIssuer || v.result == Result::BadSignature ||
            v.result == Result::InadequateKeyUsage) &&
           self_signed(leaf_cert)) {
         v.result = Result::SelfSignedCert;

@@ -24,6 +24,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const TRUTH_DIR = path.join(ROOT, 'tests/truth');
 const TRUTH_FILE = path.join(TRUTH_DIR, 'firefox-truth.json');
 const KNOWN_FILE = path.join(TRUTH_DIR, 'known-differences.json');
+// Some pathological chains keep Firefox's path search busy for minutes: `--load-timeout SECONDS` waits longer.
+let LOAD_TIMEOUT_MS = 20000;
 const CERTDOCTOR = process.env.CERTDOCTOR_BIN || path.join(ROOT, 'build/bin/certdoctor');
 
 // ---- cases -------------------------------------------------------------------------------------------------------
@@ -134,7 +136,7 @@ export async function firefoxJudge(c) {
   return withCase(c, async ({ dir, profile, port }) => {
     const browser = await launchFirefox({ profileDir: profile, home: path.join(dir, 'home'), names: [c.host] });
     try {
-      return await loadVerdict(browser, `https://${c.host}:${port}/`);
+      return await loadVerdict(browser, `https://${c.host}:${port}/`, LOAD_TIMEOUT_MS);
     } finally {
       await closeFirefox(browser);
     }
@@ -176,6 +178,7 @@ function parseArgs(argv) {
     if (argv[i] === '--only') o.only = new Set(argv[++i].split(','));
     else if (argv[i] === '--jobs') o.jobs = Number(argv[++i]);
     else if (argv[i] === '--live') o.live = Number(argv[++i]);
+    else if (argv[i] === '--load-timeout') LOAD_TIMEOUT_MS = 1000 * Number(argv[++i]);
     else throw new Error('unknown argument ' + argv[i]);
   }
   return o;

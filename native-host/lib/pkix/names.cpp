@@ -69,10 +69,11 @@ bool dns_id_matches(std::string_view presented, std::string_view reference) {
 
 // A presented DNS name inside a dNSName constraint ("example.com" covers it and its subdomains,
 // ".example.com" only subdomains, "" everything).
-bool dns_id_in_constraint(std::string_view presented, std::string_view constraint) {
+bool dns_id_in_constraint(std::string_view presented, std::string_view constraint, bool excluded = false) {
   if (constraint.empty()) return true;
-  // A wildcard covers whatever one label in its place would: "*.example.com" falls inside "bar.example.com".
-  if (presented.starts_with("*.")) {
+  // Against an excluded subtree a wildcard counts as every name it could stand for: "*.example.com" is
+  // excluded by "bar.example.com". A permitted subtree must hold all of them.
+  if (excluded && presented.starts_with("*.")) {
     std::string_view c = constraint.front() == '.' ? constraint.substr(1) : constraint;
     auto dot = c.find('.');
     if (dot != std::string_view::npos && dot > 0 && iequal(c.substr(dot), presented.substr(1))) return true;
@@ -193,12 +194,12 @@ bool supported_type(std::uint8_t tag) {
 }
 
 // Whether one presented name of `tag` falls inside one constraint base of the same type.
-bool name_in_subtree(std::uint8_t tag, Input value, Input base, Result& error) {
+bool name_in_subtree(std::uint8_t tag, Input value, Input base, bool excluded, Result& error) {
   switch (tag) {
     case kDnsName: {
       std::string_view p = as_string(value), c = as_string(base);
       if (!is_valid_dns_id(c, DnsIdRole::constraint)) { error = Result::BadDer; return false; }
-      return dns_id_in_constraint(p, c);
+      return dns_id_in_constraint(p, c, excluded);
     }
     case kIpAddress: return ip_in_constraint(value, base, error);
     case kRfc822Name: return rfc822_in_constraint(as_string(value), as_string(base));
@@ -230,13 +231,13 @@ Result check_one_name(const Constraints& nc, std::uint8_t tag, Input value) {
   for (const auto& s : nc.permitted) {
     if (s.tag != tag) continue;
     any_permitted = true;
-    if (name_in_subtree(tag, value, s.base, error)) in_permitted = true;
+    if (name_in_subtree(tag, value, s.base, false, error)) in_permitted = true;
     if (error != Result::Success) return error;
   }
   if (any_permitted && !in_permitted) return Result::CertNotInNameSpace;
   for (const auto& s : nc.excluded) {
     if (s.tag != tag) continue;
-    bool in = name_in_subtree(tag, value, s.base, error);
+    bool in = name_in_subtree(tag, value, s.base, true, error);
     if (error != Result::Success) return error;
     if (in) return Result::CertNotInNameSpace;
   }
