@@ -9,6 +9,7 @@
 #include "conflicts.hpp"
 #include "firefox_trust.hpp"
 #include "nss_store.hpp"
+#include "overrides.hpp"
 #include "request_error.hpp"
 #include "tls_fetch.hpp"
 #include "verdict.hpp"
@@ -94,6 +95,7 @@ json diagnose(const DiagnoseRequest& r) {
   }
 
   Stores stores = opening.get();
+  std::size_t conflict_findings = 0;
   std::unique_ptr<NssStore>& store = stores.profile;
   std::unique_ptr<NssStore>& builtins = stores.builtins;
   if (stores.builtins_error) {
@@ -108,6 +110,7 @@ json diagnose(const DiagnoseRequest& r) {
       d["conflicts"] = report.conflicts;
       // What stored certificates break is the most important thing to say: it goes first.
       findings.insert(findings.begin(), report.findings.begin(), report.findings.end());
+      conflict_findings = report.findings.size();
     } catch (const StoreError& e) {
       findings.push_back(Finding(e.code(), {{"path", profile.dir->string()}, {"detail", e.what()}}));
     }
@@ -129,8 +132,30 @@ json diagnose(const DiagnoseRequest& r) {
     }
     if (!v.path.empty()) d["path"] = path;
     d["root_is_builtin"] = v.root_is_builtin;
+    // Exceptions the user added on Firefox's error page for this host and port.
+    bool exception_covers = false;
+    if (profile.dir) {
+      const std::string served_fp = override_fingerprint(sha256_hex(fetched.chain_der[0]));
+      json exceptions = json::array();
+      for (const auto& o : read_cert_overrides(*profile.dir)) {
+        if (o.host != fo.target.host || o.port != fo.target.port || !o.origin_attributes.empty()) continue;
+        const bool matches = o.fingerprint == served_fp;
+        exception_covers |= matches;
+        exceptions.push_back({{"host_port", fo.target.authority()}, {"fingerprint", o.fingerprint}, {"matches", matches}});
+        if (!matches) {
+          findings.push_back(Finding("stale_exception", {{"host_port", fo.target.authority()},
+                                                         {"fingerprint", o.fingerprint},
+                                                         {"served_fingerprint", served_fp}}));
+        }
+      }
+      d["exceptions"] = exceptions;
+    }
     if (v.result == pkix::Result::Success) {
       d["firefox_error"] = nullptr;
+    } else if (v.overridable && exception_covers) {
+      d["firefox_error"] = nullptr;
+      findings.insert(findings.begin(), Finding("exception_applies", {{"error", std::string(pkix::firefox_code(v.result))},
+                                                                      {"host_port", fo.target.authority()}}));
     } else {
       d["firefox_error"] = std::string(pkix::firefox_code(v.result));
       d["overridable"] = v.overridable;
@@ -138,7 +163,18 @@ json diagnose(const DiagnoseRequest& r) {
       Finding f = explain_verdict(v, fetched.chain_der, ctx);
       // The conflict findings already explain a reused serial, with the stored certificate named.
       if (v.result != pkix::Result::ReusedIssuerAndSerial || !d.contains("conflicts") || d["conflicts"].empty()) {
-        findings.insert(findings.begin(), f);
+        findings.insert(findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings), f);
+      }
+      if (!v.overridable) {
+        findings.push_back(Finding("not_overridable", {{"error", std::string(pkix::firefox_code(v.result))}, {"hsts", ""}}));
+      }
+      // When Firefox reported another code, that code is explained too, with the same certificate's facts.
+      if (r.reported_error && *r.reported_error != std::string(pkix::firefox_code(v.result)) &&
+          find_error_row(*r.reported_error)) {
+        Finding reported = f;
+        reported.code = *r.reported_error;
+        reported.field.clear();
+        findings.push_back(reported);
       }
     }
   }

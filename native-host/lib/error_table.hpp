@@ -17,12 +17,15 @@ std::string_view to_string(Severity s);
 // conditions the host finds itself (server down, profile missing, ...) have a lower-case code and number 0.
 // Texts are templates: "{name}" is the finding's value `name` as plain text, "{name|sh}" the same value quoted
 // for a POSIX shell, so that a pasted command runs exactly as shown whatever the certificate contains.
+// Each row: the name, the number Firefox reports, what it means (explanation), the likely real-world cause,
+// and the fix. Rows for conditions the host finds itself may leave the cause empty when the explanation says it.
 struct ErrorRow {
   std::string_view code;
   int nss_code;
   Severity severity;
   std::string_view title;
   std::string_view explanation;
+  std::string_view cause;
   std::string_view fix;
 };
 
@@ -40,7 +43,7 @@ struct Finding {
   std::string field;        // the certificate field concerned, when there is one
 };
 
-// {code, severity, [nss_code], [cert], [field], values, title, explanation, fix}
+// {code, severity, [nss_code], [cert], [field], values, title, explanation, cause, fix}
 nlohmann::json render_finding(const Finding& f);
 
 std::string render_template(std::string_view tpl, const nlohmann::json& values);

@@ -103,6 +103,10 @@ Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_
                            ? "IP:"
                            : "DNS:") +
                       ctx.host;
+  // For commands that re-make the certificate: a subject and the subjectAltName line for this host.
+  values["subj"] = "/CN=" + ctx.host;
+  values["san_line"] = "subjectAltName=" + values["san_ext"].get<std::string>();
+  if (v.result == Result::NoCypherOverlap) values["detail"] = "the server's key is " + values.value("key", "of an unusable kind");
   Finding f(code, values);
   f.field = field_of(v.result);
   f.cert = 0;

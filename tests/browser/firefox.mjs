@@ -61,6 +61,8 @@ export async function loadVerdict(browser, url, timeoutMs = 20000) {
 }
 
 export function errorName(message) {
+  // Firefox gave no answer in time (pathological chains keep its path search busy for minutes).
+  if (/timed out|timeout .* exceeded/i.test(message)) return 'TIMEOUT';
   const security = /NS_ERROR_MODULE_SECURITY,\s*([A-Z0-9_]+)\)/.exec(message);
   if (security) return security[1];
   const other = /\b(NS_ERROR_[A-Z0-9_]+|NS_BINDING_[A-Z_]+)\b/.exec(message);
