@@ -12,7 +12,11 @@ packages=(
   # tests, demo and benchmarks: Catch2, real TLS servers (openssl s_server), real profiles (certutil),
   # GNU time (peak memory), a real HTTP CONNECT proxy (tinyproxy)
   catch2 openssl libnss3-tools time tinyproxy-bin
+  # ground truth and end-to-end tests in the real browser (driven by puppeteer-core from tests/browser)
+  firefox-esr
 )
+# Node.js runs the browser tests; a machine that has it (from any source) keeps it.
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${CERTDOCTOR_BUILD_DIR:-$root/build}
 
 "$root/tools/setup.sh"
+# The browser tests' npm packages, exactly as locked.
+(cd "$root/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
 cmake -S "$root" -B "$build" -DBUILD_TESTING=ON
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"

@@ -68,11 +68,16 @@ function makeProfile(c, dir) {
     execFileSync('certutil', ['-A', '-d', 'sql:' + dir, '-n', s.nickname, '-t', s.trust, '-i', file]);
     fs.rmSync(file);
   });
-  if (c.overrides && c.overrides.length) {
-    const lines = ['# PSM Certificate Override Settings file', '# This is a generated file!  Do not edit.'];
-    for (const o of c.overrides) lines.push(`${o.host}:${o.port}:\tOID.2.16.840.1.101.3.4.2.1\t${o.fingerprint}\t`);
-    fs.writeFileSync(path.join(dir, 'cert_override.txt'), lines.join('\n') + '\n');
+}
+
+// Exceptions as Firefox writes them; "PORT" stands for the port the case's server got.
+function writeOverrides(c, dir, port) {
+  if (!c.overrides || !c.overrides.length) return;
+  const lines = ['# PSM Certificate Override Settings file', '# This is a generated file!  Do not edit.'];
+  for (const o of c.overrides) {
+    lines.push(`${o.host}:${o.port === 'PORT' ? port : o.port}:\tOID.2.16.840.1.101.3.4.2.1\t${o.fingerprint}\t`);
   }
+  fs.writeFileSync(path.join(dir, 'cert_override.txt'), lines.join('\n') + '\n');
 }
 
 function freePort() {
@@ -122,6 +127,7 @@ async function withCase(c, fn) {
     makeProfile(c, profile);
     const server = await serve(c, dir);
     if (server.error) return { unservable: server.error };
+    writeOverrides(c, profile, server.port);
     try {
       return await fn({ dir, profile, port: server.port });
     } finally {
