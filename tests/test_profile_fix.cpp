@@ -84,11 +84,18 @@ TEST_CASE("Profile: a stale copy of a re-made device certificate is found, remov
   std::string colons;
   for (std::size_t i = 0; i < 64; i += 2) colons += (i ? ":" : "") + old_cert.sha256().substr(i, 2);
   std::transform(colons.begin(), colons.end(), colons.begin(), ::toupper);
-  auto removed = cli({"remove", "--profile", c.profile.dir().string(), "--sha256", colons, "--json"});
+  const std::string port = std::to_string(server.port());
+  CHECK(d["firefox_error"] == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  CHECK(d["overridable"] == false);
+  auto removed = cli({"remove", "--profile", c.profile.dir().string(), "--sha256", colons, "--json", "--url",
+                      "https://idrac.test:" + port + "/", "--resolve", "idrac.test:" + port + ":127.0.0.1"});
   REQUIRE(removed.exit_code == 0);
   json r = json::parse(removed.out);
   CHECK(r["removed"]["sha256"] == old_cert.sha256());
   CHECK(r["verified_gone"] == true);
+  // What Firefox shows now: the device's factory certificate, an ordinary error the user may click through.
+  CHECK(r["after"]["firefox_error"] == "MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT");
+  CHECK(r["after"]["overridable"] == true);
   CHECK_FALSE(c.profile.holds(old_cert));
   CHECK(c.profile.holds(root));
   CHECK(c.profile.trust_of("Unrelated Root") == "C,,");
@@ -193,6 +200,21 @@ TEST_CASE("Profile: a stale intermediate and a re-made CA are found", "[profile_
   auto found = codes(d);
   CHECK(std::find(found.begin(), found.end(), "stale_intermediate") != found.end());
   CHECK(std::find(found.begin(), found.end(), "stale_issuer") != found.end());
+  CHECK(d["firefox_error"] == "SEC_ERROR_UNKNOWN_ISSUER");  // as Firefox 153 shows it (see the facts)
+
+  // Removing the stale intermediate lets the page load, and the built path then runs through the served one.
+  const std::string port = std::to_string(server.port());
+  auto removed = cli({"remove", "--profile", c.profile.dir().string(), "--sha256", old_ica.sha256(), "--json", "--url",
+                      "https://portal.corp.test:" + port + "/", "--resolve", "portal.corp.test:" + port + ":127.0.0.1"});
+  REQUIRE(removed.exit_code == 0);
+  CHECK(json::parse(removed.out)["after"]["firefox_error"].is_null());
+  json now = diagnose(server, "portal.corp.test", c);
+  CHECK(now["firefox_error"].is_null());
+  REQUIRE(now["path"].size() == 3);
+  CHECK(now["path"][1]["sha256"] == new_ica.sha256());
+  CHECK(now["path"][1]["source"] == "served");
+  CHECK(now["path"][2]["sha256"] == root.sha256());
+  CHECK(now["path"][2]["source"] == "profile");
 }
 
 TEST_CASE("Profile: nothing stored conflicts, yet Firefox reported the reused serial", "[profile_fix]") {

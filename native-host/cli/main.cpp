@@ -49,12 +49,24 @@ int run_remove(const Options& o) {
   RemoveRequest r{o.profile, o.sha256, o.allow_trusted, std::nullopt};
   if (!o.url.empty()) r.url = o.url;
   json result = remove_certificate(r);
+  // Given the site, say what Firefox shows for it now.
+  if (!o.url.empty()) result["after"] = verdict_now(o.url, o.profile, o.diagnose.resolve, o.diagnose.proxy);
   if (o.as_json) {
     print_json(result);
   } else {
     std::cout << "Removed " << describe_line(result["removed"]) << "\nBackup " << result["backup_id"].get<std::string>()
               << " saved in the profile. To put it back:\n  certdoctor undo --profile " << shell_quote(o.profile)
               << "\n";
+    if (result.contains("after")) {
+      const json& a = result["after"];
+      std::cout << "Now " << printable(o.url) << ": "
+                << (a.contains("error") ? "not judged (" + printable(a["error"].get<std::string>()) + ")"
+                    : a["firefox_error"].is_null()
+                        ? std::string("the page loads")
+                        : a["firefox_error"].get<std::string>() + " - " + printable(a.value("title", "")) +
+                              (a.value("overridable", false) ? " (the error page lets you continue)" : ""))
+                << "\n";
+    }
   }
   return 0;
 }
@@ -107,7 +119,9 @@ int main(int argc, char** argv) {
   rm->add_option("--profile", o.profile, "Firefox profile folder (holding cert9.db)")->required();
   rm->add_option("--sha256", o.sha256, "SHA-256 of the certificate to remove (64 hex digits, colons allowed)")
       ->required();
-  rm->add_option("--url", o.url, "the site this removal is for (recorded with the backup)");
+  rm->add_option("--url", o.url, "the site this removal is for: recorded with the backup, and checked afterwards");
+  rm->add_option("--resolve", o.diagnose.resolve, "HOST:PORT:ADDRESS for checking --url, like curl");
+  rm->add_option("--proxy", o.diagnose.proxy, "http://HOST:PORT proxy for checking --url");
   rm->add_flag("--allow-trusted", o.allow_trusted,
                "also remove a trusted root, a certificate with a private key, or a distrusted certificate");
   rm->add_flag("--json", o.as_json, "print the result as one JSON object");

@@ -199,3 +199,26 @@ json diagnose(const DiagnoseRequest& r) {
 }
 
 }  // namespace certdoctor
+
+namespace certdoctor {
+
+nlohmann::json verdict_now(const std::string& url, const std::filesystem::path& profile,
+                           const std::vector<std::string>& resolve, const std::optional<std::string>& proxy) {
+  DiagnoseRequest r;
+  r.url = url;
+  r.resolve = resolve;
+  r.proxy = proxy;
+  r.profile.explicit_dir = profile;
+  json d = diagnose(r);
+  json out = json::object();
+  if (!d.contains("firefox_error")) {
+    out["error"] = d["findings"].empty() ? "the site could not be judged" : d["findings"][0].value("title", "");
+    return out;
+  }
+  out["firefox_error"] = d["firefox_error"];
+  if (d.contains("overridable")) out["overridable"] = d["overridable"];
+  out["title"] = d["firefox_error"].is_null() ? "the page loads" : d["findings"][0].value("title", "");
+  return out;
+}
+
+}  // namespace certdoctor

@@ -26,6 +26,11 @@ struct DiagnoseRequest {
 // site or the profile, however bad, is a finding in the returned object.
 nlohmann::json diagnose(const DiagnoseRequest& request);
 
+// What Firefox will show for `url` now (after a removal or an undo): {firefox_error, overridable, title}, the
+// title being the first finding's; {error: ...} when the site could not be judged.
+nlohmann::json verdict_now(const std::string& url, const std::filesystem::path& profile,
+                           const std::vector<std::string>& resolve, const std::optional<std::string>& proxy);
+
 // Checks the shape of an error name as Firefox reports it (upper case, digits, '_'); throws RequestError.
 void check_error_name(const std::string& name);
 

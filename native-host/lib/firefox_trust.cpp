@@ -144,7 +144,7 @@ std::vector<std::string> FirefoxTrustDomain::issuer_candidates(Input name) {
 
 Result FirefoxTrustDomain::is_chain_valid(const std::vector<Input>& chain) {
   path_.clear();
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) path_.emplace_back(as_string(*it));
+  for (Input der : chain) path_.emplace_back(as_string(der));
   root_is_builtin_ = is_builtin(chain.back());
   return Result::Success;
 }

@@ -97,6 +97,14 @@ json handle_remove(const json& req, const HostContext& ctx) {
   r.profile = acting_profile(req, ctx);
   json result = remove_certificate(r);
   result["profile"] = r.profile.string();
+  // With the page's URL, say what Firefox shows now (the extension reloads the tab and shows this).
+  if (r.url) {
+    std::vector<std::string> resolve;
+    if (const json* res = field(req, "resolve"); res && res->is_array()) {
+      for (const auto& x : *res) if (x.is_string()) resolve.push_back(x.get<std::string>());
+    }
+    result["after"] = verdict_now(*r.url, r.profile, resolve, opt_string(req, "proxy"));
+  }
   return result;
 }
 
