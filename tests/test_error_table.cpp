@@ -3,6 +3,7 @@
 #include <set>
 
 #include "error_table.hpp"
+#include "pkix/result.hpp"
 #include "process.hpp"
 
 using namespace certdoctor;
@@ -29,6 +30,31 @@ TEST_CASE("Error table: Firefox rows carry NSS's own numbers", "[error_table]") 
   // Values from NSS's sslerr.h: SSL_ERROR_BASE (-0x3000) + 2 and + 9.
   CHECK(find_error_row("SSL_ERROR_NO_CYPHER_OVERLAP")->nss_code == -12288 + 2);
   CHECK(find_error_row("SSL_ERROR_UNSUPPORTED_VERSION")->nss_code == -12288 + 9);
+}
+
+TEST_CASE("Error table: every verdict certdoctor can reach has its row, with a cause and a fix", "[error_table]") {
+  using certdoctor::pkix::Result;
+#define CERTDOCTOR_ROW_CHECK(name, code)                                  \
+  if (Result::name != Result::Success) {                                 \
+    INFO(code);                                                          \
+    const ErrorRow* row = find_error_row(code);                          \
+    REQUIRE(row != nullptr);                                             \
+    CHECK(row->nss_code < 0);                                            \
+    CHECK_FALSE(row->cause.empty());                                     \
+    CHECK_FALSE(row->fix.empty());                                       \
+  }
+  CERTDOCTOR_PKIX_RESULTS(CERTDOCTOR_ROW_CHECK)
+#undef CERTDOCTOR_ROW_CHECK
+  // The codes the primer's table and the issue name, and the numbers Firefox reports for a few of them.
+  for (const char* code : {"SEC_ERROR_UNKNOWN_ISSUER", "SEC_ERROR_EXPIRED_CERTIFICATE", "SSL_ERROR_BAD_CERT_DOMAIN",
+                           "SEC_ERROR_INVALID_ALGORITHM", "SEC_ERROR_CERT_BAD_ACCESS_LOCATION",
+                           "MOZILLA_PKIX_ERROR_EMPTY_ISSUER_NAME", "SSL_ERROR_NO_CYPHER_OVERLAP"}) {
+    INFO(code);
+    CHECK(find_error_row(code) != nullptr);
+  }
+  // webNavigation reports 0x805A0000 + (-code): 2153389942 is the reused serial, 2153398258 the self-signed one.
+  CHECK(find_error_row("SEC_ERROR_REUSED_ISSUER_AND_SERIAL")->nss_code == -(2153389942 - 2153381888));
+  CHECK(find_error_row("MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT")->nss_code == -(2153398258 - 2153381888));
 }
 
 TEST_CASE("Templates: values fill placeholders; |sh quotes them as one shell word", "[error_table]") {
