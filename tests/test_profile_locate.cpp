@@ -109,3 +109,115 @@ TEST_CASE("Profiles: the calling process's open cert9.db names its profile", "[p
   REQUIRE(found);
   CHECK(fs::equivalent(*found, dir / "p"));
 }
+
+// ---- certdoctor profiles: every place Firefox keeps profiles, on fake trees ----------------------------------
+
+#include "profile_list.hpp"
+
+namespace {
+void touch_db(const fs::path& dir) {
+  fs::create_directories(dir);
+  testing::write_file(dir / "cert9.db", "");
+}
+const ListedProfile* find_named(const std::vector<ListedProfile>& v, const std::string& name) {
+  for (const auto& p : v) if (p.name == name) return &p;
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("Profiles list: classic, XDG, Snap and Flatpak roots; relative and absolute paths; channels", "[profile]") {
+  testing::TempDir home;
+  testing::TempDir elsewhere;
+  const fs::path classic = home / ".mozilla/firefox";
+  touch_db(classic / "r1.default-release");
+  touch_db(elsewhere / "custom");
+  fs::create_directories(classic / "n1.default-nightly");  // never started: no cert9.db yet
+  testing::write_file(classic / "profiles.ini",
+                      "[Profile0]\nName=default-release\nIsRelative=1\nPath=r1.default-release\nDefault=1\n\n"
+                      "[Profile1]\nName=work\nIsRelative=0\nPath=" + (elsewhere / "custom").string() + "\n\n"
+                      "[Profile2]\nName=nightly\nIsRelative=1\nPath=n1.default-nightly\n\n"
+                      "[Install4F96D1932A9F858E]\nDefault=r1.default-release\nLocked=1\n");
+  testing::write_file(classic / "installs.ini", "[4F96D1932A9F858E]\nDefault=r1.default-release\n");
+  touch_db(home / ".config/mozilla/firefox/x1.default-esr");
+  testing::write_file(home / ".config/mozilla/firefox/profiles.ini", "[Profile0]\nName=esr\nPath=x1.default-esr\n");
+  touch_db(home / "snap/firefox/common/.mozilla/firefox/s1.default");
+  testing::write_file(home / "snap/firefox/common/.mozilla/firefox/profiles.ini", "[Profile0]\nName=snap\nPath=s1.default\n");
+  touch_db(home / ".var/app/org.mozilla.firefox/.mozilla/firefox/f1.dev-edition-default");
+  testing::write_file(home / ".var/app/org.mozilla.firefox/.mozilla/firefox/profiles.ini",
+                      "[Profile0]\nName=flat\nPath=f1.dev-edition-default\n");
+
+  auto listed = list_profiles(profile_roots_for(Platform::linux, home.path()));
+  REQUIRE(listed.size() == 6);
+  const auto* release = find_named(listed, "default-release");
+  REQUIRE(release);
+  CHECK(release->root.kind == "classic");
+  CHECK(release->is_default);
+  CHECK(release->default_for_installs == std::vector<std::string>{"4F96D1932A9F858E"});
+  CHECK(release->channel == "release");
+  CHECK(release->has_cert_db);
+  const auto* work = find_named(listed, "work");
+  REQUIRE(work);
+  CHECK_FALSE(work->relative);
+  CHECK(work->path == elsewhere.path() / "custom");
+  CHECK(find_named(listed, "nightly")->channel == "nightly");
+  CHECK_FALSE(find_named(listed, "nightly")->has_cert_db);
+  CHECK(find_named(listed, "esr")->root.kind == "xdg");
+  CHECK(find_named(listed, "esr")->channel == "esr");
+  CHECK(find_named(listed, "snap")->root.kind == "snap");
+  CHECK(find_named(listed, "flat")->root.kind == "flatpak");
+  CHECK(find_named(listed, "flat")->channel == "developer");
+}
+
+TEST_CASE("Profiles list: macOS and Windows folders, on fake trees", "[profile]") {
+  testing::TempDir home;
+  const fs::path mac = home / "Library/Application Support/Firefox";
+  touch_db(mac / "Profiles/m1.default-release");
+  testing::write_file(mac / "profiles.ini", "[Profile0]\nName=mac\nIsRelative=1\nPath=Profiles/m1.default-release\nDefault=1\n");
+  const fs::path win = home / "AppData/Roaming/Mozilla/Firefox";
+  touch_db(win / "Profiles/w1.default-esr");
+  // Windows writes CRLF and forward slashes in relative paths.
+  testing::write_file(win / "profiles.ini", "[Profile0]\r\nName=win\r\nIsRelative=1\r\nPath=Profiles/w1.default-esr\r\n");
+  auto macs = list_profiles(profile_roots_for(Platform::macos, home.path()));
+  REQUIRE(macs.size() == 1);
+  CHECK(macs[0].path == mac / "Profiles/m1.default-release");
+  CHECK(macs[0].has_cert_db);
+  CHECK(macs[0].root.kind == "macos");
+  auto wins = list_profiles(profile_roots_for(Platform::windows, home.path()));
+  REQUIRE(wins.size() == 1);
+  CHECK(wins[0].path == win / "Profiles/w1.default-esr");
+  CHECK(wins[0].channel == "esr");
+  // %APPDATA% elsewhere
+  auto none = list_profiles(profile_roots_for(Platform::windows, home.path(), home / "nowhere"));
+  CHECK(none.empty());
+}
+
+TEST_CASE("Profiles: a profile held by a running Firefox (its lock) is chosen before profiles.ini's default", "[profile]") {
+  testing::TempDir home;
+  const fs::path root = home / ".mozilla/firefox";
+  make_profile(root / "a.default-release");
+  make_profile(root / "b.work");
+  testing::write_file(root / "profiles.ini", "[Profile0]\nName=a\nPath=a.default-release\nDefault=1\n"
+                                             "[Profile1]\nName=b\nPath=b.work\n");
+  ProfileChoice before = choose_profile({std::nullopt, std::nullopt, home.path()});
+  REQUIRE(before.dir);
+  CHECK(*before.dir == root / "a.default-release");
+  CHECK(before.source == "profiles.ini");
+
+  // Firefox's Linux lock: a symlink "ADDRESS:+PID". This test's own PID stands for a live Firefox.
+  fs::create_symlink("127.0.0.1:+" + std::to_string(getpid()), root / "b.work/lock");
+  auto listed = list_profiles(profile_roots_for(Platform::linux, home.path()));
+  CHECK(find_named(listed, "b")->running_pid == getpid());
+  ProfileChoice now = choose_profile({std::nullopt, std::nullopt, home.path()});
+  REQUIRE(now.dir);
+  CHECK(*now.dir == root / "b.work");
+  CHECK(now.source == "lock");
+  CHECK_THAT(now.reason, Catch::Contains(std::to_string(getpid())));
+
+  // A lock left behind by a crashed Firefox (its process is gone) is not a running Firefox.
+  fs::remove(root / "b.work/lock");
+  fs::create_symlink("127.0.0.1:+999999999", root / "b.work/lock");
+  listed = list_profiles(profile_roots_for(Platform::linux, home.path()));
+  CHECK_FALSE(find_named(listed, "b")->running_pid);
+  CHECK(find_named(listed, "b")->locked);
+  CHECK(choose_profile({std::nullopt, std::nullopt, home.path()}).source == "profiles.ini");
+}

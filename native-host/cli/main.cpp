@@ -7,6 +7,7 @@
 #include "diagnose.hpp"
 #include "error_table.hpp"
 #include "nss_store.hpp"
+#include "profile_list.hpp"
 #include "profile_locate.hpp"
 #include "removal.hpp"
 #include "render_text.hpp"
@@ -27,7 +28,7 @@ std::string describe_line(const json& c) {
 
 struct Options {
   DiagnoseRequest diagnose;
-  std::string profile, reported, sha256, url, backup_id;
+  std::string profile, reported, sha256, url, backup_id, home, platform = "linux";
   bool as_json = false, allow_trusted = false, list = false;
   double connect_timeout = 5, handshake_timeout = 10;
 };
@@ -42,6 +43,38 @@ int run_diagnose(Options& o) {
   if (o.as_json) print_json(d);
   else std::cout << render_text(d);
   return 0;  // a diagnosis was printed, whatever it says
+}
+
+int run_profiles(const Options& o) {
+  const std::filesystem::path home = o.home.empty() ? current_home() : std::filesystem::path(o.home);
+  const Platform platform = o.platform == "macos" ? Platform::macos : o.platform == "windows" ? Platform::windows : Platform::linux;
+  auto listed = list_profiles(profile_roots_for(platform, home));
+  json out = {{"profiles", profiles_json(listed)}};
+  if (platform == Platform::linux) {
+    ProfileChoice choice = choose_profile({std::nullopt, std::nullopt, home});
+    if (choice.dir) out["chosen"] = {{"path", choice.dir->string()}, {"source", choice.source}, {"reason", choice.reason}};
+  }
+  if (o.as_json) {
+    print_json(out);
+    return 0;
+  }
+  if (listed.empty()) {
+    std::cout << "No Firefox profiles found under " << printable(home.string()) << "\n";
+    return 0;
+  }
+  for (const auto& p : listed) {
+    std::cout << printable(p.name.empty() ? "(unnamed)" : p.name) << "  " << printable(p.path.string()) << "\n    "
+              << p.root.kind << (p.channel.empty() ? "" : ", " + p.channel)
+              << (p.is_default ? ", default" : "")
+              << (p.default_for_installs.empty() ? "" : ", default of " + std::to_string(p.default_for_installs.size()) + " installation(s)")
+              << (p.running_pid ? ", in use by process " + std::to_string(*p.running_pid) : p.locked ? ", locked" : "")
+              << (p.has_cert_db ? "" : ", no cert9.db yet") << "\n";
+  }
+  if (out.contains("chosen")) {
+    std::cout << "certdoctor would use: " << printable(out["chosen"]["path"].get<std::string>()) << " ("
+              << printable(out["chosen"]["reason"].get<std::string>()) << ")\n";
+  }
+  return 0;
 }
 
 int run_remove(const Options& o) {
@@ -132,6 +165,12 @@ int main(int argc, char** argv) {
   undo->add_flag("--list", o.list, "list the removals recorded in this profile");
   undo->add_flag("--json", o.as_json, "print the result as one JSON object");
 
+  auto* prof = app.add_subcommand("profiles", "List every Firefox profile of this user, and which one is used");
+  prof->add_option("--home", o.home, "whose profiles (default: $HOME), e.g. a home mounted from another machine");
+  prof->add_option("--platform", o.platform, "where Firefox keeps profiles on that home")
+      ->check(CLI::IsMember({"linux", "macos", "windows"}))->default_val("linux");
+  prof->add_flag("--json", o.as_json, "print the list as one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -141,6 +180,7 @@ int main(int argc, char** argv) {
 
   try {
     if (diag->parsed()) return run_diagnose(o);
+    if (prof->parsed()) return run_profiles(o);
     if (rm->parsed()) return run_remove(o);
     if (undo->parsed()) return run_undo(o);
   } catch (const RequestError& e) {

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "ini.hpp"
+#include "profile_list.hpp"
 
 namespace certdoctor {
 namespace fs = std::filesystem;
@@ -41,10 +42,9 @@ fs::path current_home() {
 }
 
 std::vector<fs::path> profile_roots(const fs::path& home) {
-  const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  fs::path config = xdg && *xdg ? fs::path(xdg) : home / ".config";
-  return {home / ".mozilla/firefox", config / "mozilla/firefox", home / "snap/firefox/common/.mozilla/firefox",
-          home / ".var/app/org.mozilla.firefox/.mozilla/firefox"};
+  std::vector<fs::path> out;
+  for (const auto& r : profile_roots_for(Platform::linux, home)) out.push_back(r.dir);
+  return out;
 }
 
 std::optional<fs::path> default_profile(const fs::path& root) {
@@ -121,6 +121,19 @@ ProfileChoice choose_profile(const ProfileQuery& q) {
       c.reason = "it is the profile the Firefox that started certdoctor has open";
       return c;
     }
+  }
+  // A running Firefox holds its profile's lock (Linux: a symlink naming its PID). When the parent is not
+  // Firefox (Snap and Flatpak start the host through a portal), the one profile in use is the best guess.
+  std::vector<ListedProfile> running;
+  for (auto& p : list_profiles(profile_roots_for(Platform::linux, q.home))) {
+    if (p.running_pid && p.has_cert_db) running.push_back(std::move(p));
+  }
+  if (running.size() == 1) {
+    c.dir = running[0].path;
+    c.source = "lock";
+    c.reason = "it is the only profile a running Firefox holds (process " + std::to_string(*running[0].running_pid) +
+               "), in " + running[0].root.dir.string();
+    return c;
   }
   std::vector<std::string> searched;
   for (const auto& root : profile_roots(q.home)) {
