@@ -12,7 +12,7 @@ namespace certdoctor {
 
 struct ProfileChoice {
   std::optional<std::filesystem::path> dir;  // a folder holding cert9.db
-  std::string source;   // "argument", "environment", "parent process", "profiles.ini"
+  std::string source;   // "argument", "parent process", "lock", "profiles.ini"
   std::string reason;   // in words, for the diagnosis
   std::optional<Finding> problem;  // set when no usable profile was chosen
 };
