@@ -1,0 +1,62 @@
+// The story of tools/demo.sh, told with a real Firefox ESR running throughout: Firefox refuses the page, certdoctor
+// diagnoses it and removes the stale copy while Firefox runs, the same Firefox loads the page, and undo puts the
+// copy back. Headless unless --watch is given and a display is present.
+//   node tools/demo-firefox.mjs --profile DIR --url URL --host HOST --resolve HOST:PORT:ADDR --certdoctor BIN [--watch]
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { launchFirefox, loadVerdict, closeFirefox } = await import(path.join(here, '../tests/browser/firefox.mjs'));
+
+const args = {};
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i];
+  if (a === '--watch') args.watch = true;
+  else args[a.replace(/^--/, '')] = process.argv[++i];
+}
+const bold = (s) => `\n\x1b[1m== ${s}\x1b[0m`;
+const show = (argv) => {
+  console.log('$ certdoctor ' + argv.join(' '));
+  const r = spawnSync(args.certdoctor, argv, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`certdoctor ${argv[0]} failed (${r.status})`);
+};
+const json = (argv) => JSON.parse(spawnSync(args.certdoctor, [...argv, '--json'], { encoding: 'utf8' }).stdout);
+const headless = !(args.watch && process.env.DISPLAY);
+const pause = () => new Promise((r) => setTimeout(r, headless ? 0 : 2500));
+
+const browser = await launchFirefox({ profileDir: args.profile, home: path.join(args.profile, '..', 'firefox-home'),
+  names: [args.host], headless });
+try {
+  console.log(bold(`1. Firefox ESR (${headless ? 'headless' : 'on your display'}) opens ${args.url}`));
+  const page = await browser.newPage();
+  const first = await loadVerdict(browser, args.url);
+  console.log(`Firefox shows: ${first.error}`);
+  await page.goto(args.url).catch(() => {});  // keep the error page on screen when watching
+  await pause();
+
+  console.log(bold('2. The diagnosis, with the code Firefox reported'));
+  show(['diagnose', args.url, '--resolve', args.resolve, '--profile', args.profile, '--reported-error', first.error]);
+  const d = json(['diagnose', args.url, '--resolve', args.resolve, '--profile', args.profile]);
+  const stale = d.conflicts.find((c) => c.removable);
+  if (!stale) throw new Error('no removable conflict found');
+
+  console.log(bold('3. The fix, while Firefox keeps running: remove exactly that stored certificate (a backup is kept)'));
+  show(['remove', '--profile', args.profile, '--sha256', stale.sha256, '--url', args.url, '--resolve', args.resolve]);
+
+  console.log(bold('4. The same Firefox loads the page again - no restart'));
+  const after = await loadVerdict(browser, args.url);
+  console.log(after.error ? `Firefox still shows: ${after.error}` : `Firefox loads the page: HTTP ${after.status}`);
+  await page.goto(args.url).catch(() => {});
+  await pause();
+
+  console.log(bold('5. Undo puts the old copy back exactly'));
+  show(['undo', '--profile', args.profile, '--list']);
+  show(['undo', '--profile', args.profile]);
+  const again = json(['diagnose', args.url, '--resolve', args.resolve, '--profile', args.profile]);
+  console.log(`certdoctor now predicts: ${again.firefox_error} (a Firefox started afresh shows it; this one keeps ` +
+    'the new certificate with its open TLS session)');
+  if (first.error !== 'SEC_ERROR_REUSED_ISSUER_AND_SERIAL' || after.error !== null) process.exitCode = 1;
+} finally {
+  await closeFirefox(browser);
+}
