@@ -12,6 +12,8 @@ packages=(
   # tests, demo and benchmarks: Catch2, real TLS servers (openssl s_server), real profiles (certutil),
   # GNU time (peak memory), a real HTTP CONNECT proxy (tinyproxy)
   catch2 openssl libnss3-tools time tinyproxy-bin
+  # fuzzing (tools/fuzz.sh): clang with libFuzzer, whose runtime needs libclang-rt-14-dev explicitly
+  clang libclang-rt-14-dev
   # ground truth and end-to-end tests in the real browser (driven by puppeteer-core from tests/browser)
   firefox-esr
 )

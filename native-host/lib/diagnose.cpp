@@ -41,7 +41,15 @@ json session_json(const TlsSession& s) {
 
 }  // namespace
 
+void validate_request(const DiagnoseRequest& r) {
+  parse_target(r.url);
+  for (const auto& spec : r.resolve) parse_resolve(spec);
+  if (r.proxy && !r.proxy->empty()) parse_proxy(*r.proxy);
+  if (r.reported_error) check_error_name(*r.reported_error);
+}
+
 json diagnose(const DiagnoseRequest& r) {
+  validate_request(r);
   FetchOptions fo;
   fo.target = parse_target(r.url);
   for (const auto& spec : r.resolve) fo.resolve.push_back(parse_resolve(spec));

@@ -22,6 +22,10 @@ struct DiagnoseRequest {
   std::chrono::milliseconds handshake_timeout{10000};
 };
 
+// Checks everything in the request that does not need the network (URL, --resolve, proxy, error name);
+// throws RequestError. diagnose() starts with it.
+void validate_request(const DiagnoseRequest& request);
+
 // Throws RequestError when the request itself is unusable (bad URL, bad --resolve, ...). Anything about the
 // site or the profile, however bad, is a finding in the returned object.
 nlohmann::json diagnose(const DiagnoseRequest& request);

@@ -56,7 +56,9 @@ json handle_hello(const json&, const HostContext& ctx) {
           {"caller", ctx.caller}};
 }
 
-json handle_diagnose(const json& req, const HostContext& ctx) {
+}  // namespace
+
+DiagnoseRequest diagnose_request(const json& req, const HostContext& ctx) {
   DiagnoseRequest r;
   auto url = opt_string(req, "url");
   if (!url) throw RequestError("invalid_field", "'url' is required: the https URL of the page that failed");
@@ -69,8 +71,12 @@ json handle_diagnose(const json& req, const HostContext& ctx) {
   r.profile.explicit_dir = ctx.profile_dir;
   r.profile.browser_pid = ctx.browser_pid;
   r.profile.home = ctx.home;
-  return diagnose(r);
+  return r;
 }
+
+namespace {
+
+json handle_diagnose(const json& req, const HostContext& ctx) { return diagnose(diagnose_request(req, ctx)); }
 
 // The profile a remove/undo acts on: the same one diagnose reports, and, when the request names the profile
 // it showed the user ("profile"), exactly that one.

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "diagnose.hpp"
 #include "framing.hpp"
 
 namespace certdoctor {
@@ -37,6 +38,9 @@ nlohmann::json error_reply(const nlohmann::json& id, std::string_view code, std:
 
 // Parses one request payload and answers it; never throws.
 nlohmann::json handle_message(std::string_view payload, const HostContext& ctx);
+
+// The diagnose request a message carries (fields checked for type; values checked by validate_request).
+DiagnoseRequest diagnose_request(const nlohmann::json& req, const HostContext& ctx);
 
 // The reply for a frame that could not be read (too large, truncated).
 nlohmann::json frame_error_reply(FrameStatus status, std::uint64_t declared_length);
