@@ -88,6 +88,16 @@ TEST_CASE("Hostile: a chain of 5,000 certificates is fetched, judged, and cut to
   json reply = json::parse(t.reply);
   CHECK(reply["truncated"] == true);
   CHECK(reply["result"]["chain"].size() < 5001);
+
+  // Memory stays bounded too: the CLI's peak resident size on the same server, as GNU time reads it.
+  testing::TempDir out;
+  const std::string port = std::to_string(s.server->port());
+  auto r = testing::run({"/usr/bin/time", "-f", "%M", "-o", (out / "rss").string(), testing::bin("certdoctor").string(),
+                         "diagnose", "https://many.test:" + port + "/", "--resolve", "many.test:" + port + ":127.0.0.1",
+                         "--json"});
+  CHECK(r.exit_code == 0);
+  const long peak_kib = std::stol(testing::read_file(out / "rss"));
+  CHECK(peak_kib < 256 * 1024);
 }
 
 TEST_CASE("Hostile: a 1 MiB certificate and one with 10,000 names end in a verdict, within the reply limit", "[hostile]") {

@@ -83,3 +83,28 @@ TEST_CASE("Safety: run as root on another user's profile, certdoctor acts as tha
   }
   CHECK_FALSE(w.profile.holds(dev));
 }
+
+TEST_CASE("Safety: another user's profile, readable but not writable, is refused with a clear reason", "[safety]") {
+  if (::geteuid() != 0) {
+    WARN("skipped: needs root to run certdoctor as another user");
+    return;
+  }
+  testing::Workspace w;
+  auto dev = w.pki.device("dev", {.subject = "/CN=dev.test"});
+  w.profile.add(dev, "dev.test", ",,");
+  // Owned by root, readable by everyone, writable by nobody else: certdoctor runs as "nobody".
+  ::chmod(w.dir.path().c_str(), 0755);
+  testing::run_ok({"chmod", "-R", "go+rX,go-w", w.profile.dir().string()});
+  const std::string before = files_of(w.profile.dir());
+  auto r = testing::run({"runuser", "-u", "nobody", "--", testing::bin("certdoctor").string(), "remove", "--profile",
+                         w.profile.dir().string(), "--sha256", dev.sha256()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("not writable by this user"));
+  CHECK(files_of(w.profile.dir()) == before);
+  CHECK_FALSE(std::filesystem::exists(w.profile.dir() / "certdoctor-backups"));
+  // Reading it is fine: the diagnosis works as that user.
+  auto d = testing::run({"runuser", "-u", "nobody", "--", testing::bin("certdoctor").string(), "diagnose",
+                         "https://127.0.0.1:1/", "--profile", w.profile.dir().string(), "--json"});
+  CHECK(d.exit_code == 0);
+  CHECK(files_of(w.profile.dir()) == before);
+}
