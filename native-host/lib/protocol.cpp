@@ -4,6 +4,7 @@
 
 #include "build_info.hpp"
 #include "diagnose.hpp"
+#include "error_table.hpp"
 #include "nss_store.hpp"
 #include "removal.hpp"
 #include "request_error.hpp"
@@ -66,6 +67,11 @@ DiagnoseRequest diagnose_request(const json& req, const HostContext& ctx) {
   // "error" is the name the design notes first used; "reported_error" is the canonical one.
   r.reported_error = opt_string(req, "reported_error");
   if (!r.reported_error) r.reported_error = opt_string(req, "error");
+  // The extension passes the number webNavigation gave it; the error table names it.
+  if (const json* code = field(req, "reported_code"); code && !r.reported_error) {
+    if (!code->is_number_integer()) throw RequestError("invalid_field", "'reported_code' must be an integer");
+    if (const ErrorRow* row = find_error_row(code->get<int>())) r.reported_error = std::string(row->code);
+  }
   r.proxy = opt_string(req, "proxy");
   r.resolve = opt_strings(req, "resolve");
   r.profile.explicit_dir = ctx.profile_dir;

@@ -3,60 +3,29 @@
 // stores the old copy. Firefox refuses the page with SEC_ERROR_REUSED_ISSUER_AND_SERIAL; certdoctor, run while
 // that Firefox keeps running, names the stale copy and removes it; the same Firefox then loads the page (200)
 // without a restart; `certdoctor undo` brings the error back (in a Firefox started afresh).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchFirefox, loadVerdict, closeFirefox } from './firefox.mjs';
+import { staleCopyExample } from './stale-copy.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CERTDOCTOR = process.env.CERTDOCTOR_BIN || path.join(ROOT, 'build/bin/certdoctor');
 const HOST = 'portal.e2e.test';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certdoctor-e2e-'));
-const profile = path.join(dir, 'profile');
-const f = (name) => path.join(dir, name);
 const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const certdoctor = (args) => JSON.parse(run(CERTDOCTOR, [...args, '--json']));
-
-function issue(name, serial) {
-  run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${HOST}`]);
-  fs.writeFileSync(f(`${name}.ext`), `subjectAltName=DNS:${HOST}\nextendedKeyUsage=serverAuth\n`);
-  run('openssl', ['x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-set_serial', serial,
-    '-days', '30', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`)]);
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 let server = null;
 let browser = null;
 try {
-  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '30',
-    '-subj', '/CN=E2E Internal CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
-  issue('old', '0x01');
-  issue('new', '0x01');  // re-made with its old serial
-  fs.mkdirSync(profile);
-  run('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
-  run('certutil', ['-A', '-d', `sql:${profile}`, '-n', 'E2E Internal CA', '-t', 'C,,', '-i', f('ca.pem')]);
-  run('certutil', ['-A', '-d', `sql:${profile}`, '-n', `${HOST} (old)`, '-t', ',,', '-i', f('old.pem')]);
-
-  const port = await freePort();
-  server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-www', '-cert', f('new.pem'), '-key', f('new.key')],
-    { stdio: ['ignore', 'pipe', 'ignore'] });
-  await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => { out += d; if (out.includes('ACCEPT')) resolve(); });
-    server.on('exit', () => reject(new Error('s_server exited')));
-  });
+  server = await staleCopyExample({ dir, host: HOST, caName: 'E2E Internal CA', oldNickname: `${HOST} (old)` });
+  const { profile, port } = server;
   const url = `https://${HOST}:${port}/`;
   const resolveArg = `${HOST}:${port}:127.0.0.1`;
 
@@ -70,7 +39,7 @@ try {
   assert.equal(d.firefox_error, 'SEC_ERROR_REUSED_ISSUER_AND_SERIAL');
   assert.equal(d.conflicts.length, 1);
   const stale = d.conflicts[0];
-  const oldDer = execFileSync('openssl', ['x509', '-in', f('old.pem'), '-outform', 'DER']);
+  const oldDer = execFileSync('openssl', ['x509', '-in', server.oldPem, '-outform', 'DER']);
   assert.equal(stale.sha256, crypto.createHash('sha256').update(oldDer).digest('hex'), 'the stored old copy, by its DER');
   assert.equal(stale.nickname, `${HOST} (old)`);
   assert.equal(stale.removable, true);
@@ -102,6 +71,6 @@ try {
   console.log('ok');
 } finally {
   if (browser) await closeFirefox(browser);
-  if (server && server.exitCode === null) server.kill('SIGKILL');
+  if (server) server.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

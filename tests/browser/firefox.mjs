@@ -43,6 +43,7 @@ export async function launchFirefox({ profileDir, home, names = [], prefs = {}, 
     env: { ...process.env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
     extraPrefsFirefox: { ...closedNetworkPrefs(names), ...prefs },
     protocolTimeout: 60000,
+    dumpio: !!process.env.CERTDOCTOR_FIREFOX_LOG,  // set it to see Firefox's own output when a test fails
   });
 }
 
