@@ -33,7 +33,8 @@ async function shot(page, name) {
 let server = null;
 let browser = null;
 try {
-  server = await staleCopyExample({ dir, host: HOST, caName: 'Extension Test CA', oldNickname: 'portal (old) <b>bold</b>' });
+  server = await staleCopyExample({ dir, host: HOST, caName: 'Extension Test CA', oldNickname: 'portal (old) <b>bold</b>',
+    subjectCn: '<img src=x onerror=alert(1)>localhost' });
   const { profile } = server;
 
   // The native host, installed for this HOME only, exactly as a user install puts it.
@@ -80,6 +81,11 @@ try {
   const nick = await ui.$eval('.conflict h3', (e) => ({ text: e.textContent, bold: e.querySelector('b') !== null }));
   assert.equal(nick.text, 'Stored in this profile: portal (old) <b>bold</b>');
   assert.equal(nick.bold, false);
+  // So is the served certificate's subject (names are matched on subjectAltName, so the CN may hold anything).
+  const subject = await ui.$eval('.conflict tr:nth-child(2) td', (e) => ({ text: e.textContent, img: e.querySelector('img') !== null }));
+  assert.match(subject.text, /img src.*onerror.*alert\(1\).*localhost/);  // RFC 4514 escapes <, > and =
+  assert.equal(subject.img, false);
+  assert.equal(await ui.$$eval('#result img', (els) => els.length), 0);
   await shot(ui, '2-diagnosis');
 
   await ui.click('.conflict button');
