@@ -15,12 +15,8 @@ build_binaries "$ROOT/build-bench"
 cmake --build "$ROOT/build-bench" --target big_profile -j"$(nproc)" >/dev/null
 
 # The site: a root-issued leaf; the root is trusted in both profiles, so path building reads the database.
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/root.key" -out "$WORK/root.pem" -days 30 \
-  -subj "/CN=Bench Root" -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -keyout "$WORK/leaf.key" -out "$WORK/leaf.csr" -subj "/CN=bench.test" 2>/dev/null
-printf 'subjectAltName=DNS:bench.test\n' >"$WORK/leaf.ext"
-openssl x509 -req -in "$WORK/leaf.csr" -CA "$WORK/root.pem" -CAkey "$WORK/root.key" -set_serial 0x2002 \
-  -days 30 -extfile "$WORK/leaf.ext" -out "$WORK/leaf.pem" 2>/dev/null
+bench_root root "/CN=Bench Root"
+bench_issue leaf root "/CN=bench.test" 2002 "subjectAltName=DNS:bench.test"
 
 make_profile() {  # make_profile DIR COUNT
   if [[ ! -f $1/cert9.db ]]; then

@@ -15,16 +15,9 @@ runs=${1:-40}
 build_binaries "$ROOT/build-bench"   # an optimised build of its own, untouched by test builds
 
 # A realistic chain: root -> intermediate -> leaf, RSA 2048, the intermediate sent by the server.
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/root.key" -out "$WORK/root.pem" -days 30 \
-  -subj "/CN=Bench Root" -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -keyout "$WORK/ica.key" -out "$WORK/ica.csr" -subj "/CN=Bench CA" 2>/dev/null
-printf 'basicConstraints=critical,CA:TRUE\n' >"$WORK/ca.ext"
-openssl x509 -req -in "$WORK/ica.csr" -CA "$WORK/root.pem" -CAkey "$WORK/root.key" -set_serial 0x1001 \
-  -days 30 -extfile "$WORK/ca.ext" -out "$WORK/ica.pem" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -keyout "$WORK/leaf.key" -out "$WORK/leaf.csr" -subj "/CN=bench.test" 2>/dev/null
-printf 'subjectAltName=DNS:bench.test\n' >"$WORK/leaf.ext"
-openssl x509 -req -in "$WORK/leaf.csr" -CA "$WORK/ica.pem" -CAkey "$WORK/ica.key" -set_serial 0x2002 \
-  -days 30 -extfile "$WORK/leaf.ext" -out "$WORK/leaf.pem" 2>/dev/null
+bench_root root "/CN=Bench Root"
+bench_issue ica root "/CN=Bench CA" 1001 "basicConstraints=critical,CA:TRUE"
+bench_issue leaf ica "/CN=bench.test" 2002 "subjectAltName=DNS:bench.test"
 mkdir -p "$WORK/profile"
 certutil -N -d "sql:$WORK/profile" --empty-password
 

@@ -56,3 +56,17 @@ self_signed() {
   openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/$name.key" -out "$WORK/$name.pem" -days 365 \
     -subj "$subject" -set_serial "0x$serial" -addext "subjectAltName=DNS:$cn" 2>/dev/null
 }
+
+# bench_root NAME SUBJECT: a self-signed CA NAME.pem / NAME.key in WORK.
+bench_root() {
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/$1.key" -out "$WORK/$1.pem" -days 30 \
+    -subj "$2" -addext "basicConstraints=critical,CA:TRUE" 2>/dev/null
+}
+
+# bench_issue NAME ISSUER SUBJECT SERIAL_HEX EXTENSION_LINE: NAME.pem / NAME.key in WORK, signed by ISSUER.
+bench_issue() {
+  openssl req -newkey rsa:2048 -nodes -keyout "$WORK/$1.key" -out "$WORK/$1.csr" -subj "$3" 2>/dev/null
+  printf '%s\n' "$5" >"$WORK/$1.ext"
+  openssl x509 -req -in "$WORK/$1.csr" -CA "$WORK/$2.pem" -CAkey "$WORK/$2.key" -set_serial "0x$4" \
+    -days 30 -extfile "$WORK/$1.ext" -out "$WORK/$1.pem" 2>/dev/null
+}
