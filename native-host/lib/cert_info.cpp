@@ -1,5 +1,7 @@
 #include "cert_info.hpp"
 
+#include "pkix/der.hpp"
+
 #include <openssl/asn1.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -261,24 +263,26 @@ X509Ptr parse(std::string_view der) {
   return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
 }
 
-std::string name_der(const X509_NAME* name) {
-  const unsigned char* p = nullptr;
-  size_t len = 0;
-  if (X509_NAME_get0_der(const_cast<X509_NAME*>(name), &p, &len) != 1) return "";
-  return std::string(reinterpret_cast<const char*>(p), len);
-}
-
 }  // namespace
 
 std::optional<CertKeys> cert_keys(std::string_view der) {
-  X509Ptr x = parse(der);
-  if (!x) return std::nullopt;
-  CertKeys k{name_der(X509_get_issuer_name(x.get())), name_der(X509_get_subject_name(x.get())), ""};
-  unsigned char* enc = nullptr;
-  int n = i2d_ASN1_INTEGER(X509_get0_serialNumber(x.get()), &enc);
-  if (n > 0) k.serial_der.assign(reinterpret_cast<char*>(enc), static_cast<std::size_t>(n));
-  OPENSSL_free(enc);
-  return k;
+  // The fields' own bytes, as NSS stores and indexes them: only the TBSCertificate's outline is read, so a
+  // certificate Firefox judges malformed elsewhere is still looked up as NSS would.
+  using namespace pkix;
+  Reader outer(as_input(der)), cert, tbs;
+  Input serial, issuer, subject, skipped;
+  if (outer.expect(der::SEQUENCE, cert) != Result::Success || cert.expect(der::SEQUENCE, tbs) != Result::Success) {
+    return std::nullopt;
+  }
+  if (tbs.peek(der::CONTEXT | der::CONSTRUCTED | 0) && tbs.skip(der::CONTEXT | der::CONSTRUCTED | 0) != Result::Success) {
+    return std::nullopt;
+  }
+  if (tbs.expect_tlv(der::INTEGER, serial) != Result::Success || tbs.expect(der::SEQUENCE, skipped) != Result::Success ||
+      tbs.expect_tlv(der::SEQUENCE, issuer) != Result::Success || tbs.expect(der::SEQUENCE, skipped) != Result::Success ||
+      tbs.expect_tlv(der::SEQUENCE, subject) != Result::Success) {
+    return std::nullopt;
+  }
+  return CertKeys{std::string(as_string(issuer)), std::string(as_string(subject)), std::string(as_string(serial))};
 }
 
 bool signature_verifies(std::string_view cert_der, std::string_view issuer_der) {

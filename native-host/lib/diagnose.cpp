@@ -167,7 +167,7 @@ json diagnose(const DiagnoseRequest& r) {
     } else {
       d["firefox_error"] = std::string(pkix::firefox_code(v.result));
       d["overridable"] = v.overridable;
-      ExplainContext ctx{d["chain"], path, r.url, fo.target.host, fo.target.authority()};
+      ExplainContext ctx{d["chain"], r.url, fo.target.host, fo.target.authority()};
       Finding f = explain_verdict(v, fetched.chain_der, ctx);
       // The conflict findings already explain a reused serial, with the stored certificate named.
       if (v.result != pkix::Result::ReusedIssuerAndSerial || !d.contains("conflicts") || d["conflicts"].empty()) {

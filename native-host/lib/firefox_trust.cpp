@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "cert_info.hpp"
 #include "pkix/signature.hpp"
 
 namespace certdoctor {
@@ -29,9 +30,9 @@ std::optional<fs::path> builtin_roots_library() {
 
 namespace {
 
-std::vector<StoredCert> twins(NssStore* store, const Cert& c) {
-  if (!store) return {};
-  return store->by_issuer_serial(as_string(c.issuer), serial_tlv(c.serial));
+std::vector<StoredCert> twins(NssStore* store, Input der) {
+  auto keys = store ? cert_keys(as_string(der)) : std::nullopt;
+  return keys ? store->by_issuer_serial(keys->issuer_der, keys->serial_der) : std::vector<StoredCert>{};
 }
 
 }  // namespace
@@ -53,7 +54,7 @@ Result FirefoxTrustDomain::lookup_trust(Role role, Input der, TrustLevel& level)
   if (c.init() != Result::Success) return Result::Success;  // the caller's own parse reports the problem
   // The profile's trust wins over the built-in module's, as in NSS.
   for (NssStore* store : {profile_, builtins_}) {
-    for (const auto& stored : twins(store, c)) {
+    for (const auto& stored : twins(store, der)) {
       if (stored.der != as_string(der)) {
         // NSS cannot take a certificate whose issuer and serial belong to another one it stores: Firefox's
         // trust lookup fails on it (SEC_ERROR_REUSED_ISSUER_AND_SERIAL, which mozilla::pkix has no name for).
@@ -79,9 +80,7 @@ Result FirefoxTrustDomain::lookup_trust(Role role, Input der, TrustLevel& level)
 
 bool FirefoxTrustDomain::is_builtin(Input der) const {
   if (!builtins_) return false;
-  Cert c(der, Role::ca);
-  if (c.init() != Result::Success) return false;
-  auto found = twins(builtins_, c);
+  auto found = twins(builtins_, der);
   return std::any_of(found.begin(), found.end(), [&](const StoredCert& s) { return s.der == as_string(der); });
 }
 

@@ -1,5 +1,7 @@
 #include "ini.hpp"
 
+#include <fstream>
+
 namespace certdoctor {
 namespace {
 
@@ -30,6 +32,14 @@ std::vector<IniSection> parse_ini(std::string_view text) {
     sections.back().values[std::string(trim(line.substr(0, eq)))] = std::string(trim(line.substr(eq + 1)));
   }
   return sections;
+}
+
+std::vector<IniSection> read_ini(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::string data(1 << 20, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<std::size_t>(in.gcount()));
+  return parse_ini(data);
 }
 
 }  // namespace certdoctor

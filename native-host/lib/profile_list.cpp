@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
 #include <system_error>
 
 #include "ini.hpp"
@@ -50,14 +49,6 @@ std::optional<int> lock_holder(const fs::path& profile) {
 
 namespace {
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::string data(1 << 20, '\0');
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  data.resize(static_cast<std::size_t>(in.gcount()));
-  return data;
-}
-
 std::string channel_of(const std::string& folder) {
   if (folder.ends_with("-esr")) return "esr";
   if (folder.find("dev-edition") != std::string::npos) return "developer";
@@ -72,24 +63,30 @@ bool same_path(const fs::path& a, const fs::path& b) {
 
 }  // namespace
 
+std::vector<std::pair<std::string, fs::path>> install_defaults(const fs::path& root) {
+  std::vector<std::pair<std::string, fs::path>> out;
+  auto profiles = read_ini(root / "profiles.ini");
+  auto installs = read_ini(root / "installs.ini");
+  for (const auto* list : {&installs, &profiles}) {
+    for (const auto& s : *list) {
+      if (list == &profiles && !s.name.starts_with("Install")) continue;
+      std::string d = s.get("Default");
+      if (d.empty()) continue;
+      std::string id = s.name.starts_with("Install") ? s.name.substr(7) : s.name;
+      // Relative to the root unless absolute.
+      out.emplace_back(id, fs::path(d).is_absolute() ? fs::path(d) : root / d);
+    }
+  }
+  return out;
+}
+
 std::vector<ListedProfile> list_profiles(const std::vector<ProfileRoot>& roots) {
   std::vector<ListedProfile> out;
   for (const auto& root : roots) {
     std::error_code ec;
     if (!fs::is_regular_file(root.dir / "profiles.ini", ec)) continue;
-    auto profiles = parse_ini(read_text(root.dir / "profiles.ini"));
-    auto installs = parse_ini(read_text(root.dir / "installs.ini"));
-    // Installation defaults: installs.ini, and the [Install<hash>] sections of profiles.ini.
-    std::vector<std::pair<std::string, fs::path>> install_defaults;
-    for (const auto* list : {&installs, &profiles}) {
-      for (const auto& s : *list) {
-        if (list == &profiles && !s.name.starts_with("Install")) continue;
-        std::string d = s.get("Default");
-        if (d.empty()) continue;
-        std::string id = s.name.starts_with("Install") ? s.name.substr(7) : s.name;
-        install_defaults.emplace_back(id, fs::path(d).is_absolute() ? fs::path(d) : root.dir / d);
-      }
-    }
+    auto profiles = read_ini(root.dir / "profiles.ini");
+    const auto defaults = install_defaults(root.dir);
     for (const auto& s : profiles) {
       if (!s.name.starts_with("Profile") || s.get("Path").empty()) continue;
       ListedProfile p;
@@ -98,7 +95,7 @@ std::vector<ListedProfile> list_profiles(const std::vector<ProfileRoot>& roots) 
       p.relative = s.get("IsRelative") != "0";
       p.path = p.relative ? root.dir / s.get("Path") : fs::path(s.get("Path"));
       p.is_default = s.get("Default") == "1";
-      for (const auto& [id, dir] : install_defaults) {
+      for (const auto& [id, dir] : defaults) {
         if (same_path(dir, p.path) &&
             std::find(p.default_for_installs.begin(), p.default_for_installs.end(), id) == p.default_for_installs.end()) {
           p.default_for_installs.push_back(id);

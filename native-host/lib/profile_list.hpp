@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace certdoctor {
@@ -35,6 +36,10 @@ struct ListedProfile {
   bool locked = false;              // a lock file exists (in use, or left behind by a crash)
   std::string channel;              // "release", "esr", "developer", "nightly" or "" (guessed from the folder name)
 };
+
+// Each installation's default profile in `root` (installs.ini, then profiles.ini's [Install<id>] sections), in
+// file order: {installation id, profile folder}.
+std::vector<std::pair<std::string, std::filesystem::path>> install_defaults(const std::filesystem::path& root);
 
 std::vector<ListedProfile> list_profiles(const std::vector<ProfileRoot>& roots);
 nlohmann::json profiles_json(const std::vector<ListedProfile>& profiles);

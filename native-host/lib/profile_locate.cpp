@@ -48,20 +48,12 @@ std::vector<fs::path> profile_roots(const fs::path& home) {
 }
 
 std::optional<fs::path> default_profile(const fs::path& root) {
-  auto profiles = parse_ini(read_small_file(root / "profiles.ini"));
-  // Since Firefox 67 each installation has its own default, in installs.ini (and in profiles.ini's
-  // [Install...] sections); the older Default=1 flag is the fallback.
-  auto installs = parse_ini(read_small_file(root / "installs.ini"));
-  for (const auto* list : {&installs, &profiles}) {
-    for (const auto& s : *list) {
-      if (list == &profiles && !s.name.starts_with("Install")) continue;
-      if (std::string d = s.get("Default"); !d.empty()) {
-        // installs.ini paths are relative to the root unless absolute.
-        fs::path p = fs::path(d).is_absolute() ? fs::path(d) : root / d;
-        if (has_cert_db(p)) return p;
-      }
-    }
+  // Since Firefox 67 each installation has its own default (installs.ini, profiles.ini's [Install...]
+  // sections); the older Default=1 flag is the fallback.
+  for (const auto& [id, p] : install_defaults(root)) {
+    if (has_cert_db(p)) return p;
   }
+  auto profiles = read_ini(root / "profiles.ini");
   std::optional<fs::path> only;
   int count = 0;
   for (const auto& s : profiles) {

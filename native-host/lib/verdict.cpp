@@ -1,5 +1,6 @@
 #include "verdict.hpp"
 
+#include "cert_info.hpp"
 #include "firefox_trust.hpp"
 #include "pkix/checks.hpp"
 #include "pkix/names.hpp"
@@ -83,10 +84,10 @@ Verdict firefox_verdict(const VerdictInput& in) {
   }
 
   // The handshake itself fails when NSS already holds another certificate with this issuer and serial.
-  if (leaf_parses) {
+  if (auto keys = cert_keys(in.chain_der[0])) {
     for (NssStore* store : {in.profile, in.builtins}) {
       if (!store) continue;
-      for (const auto& stored : store->by_issuer_serial(as_string(leaf_cert.issuer), serial_tlv(leaf_cert.serial))) {
+      for (const auto& stored : store->by_issuer_serial(keys->issuer_der, keys->serial_der)) {
         if (stored.der != in.chain_der[0]) {
           v.result = Result::ReusedIssuerAndSerial;
           return v;

@@ -1,6 +1,6 @@
-// Turns a verdict into the diagnosis' finding: the error's row of the table, the certificate it concerns (index
-// in `chain`, or in `path` for a certificate the server did not send), the field, and the values the row's
-// explanation and fix are filled with.
+// Turns a verdict into the diagnosis' finding: the error's row of the table, the certificate it concerns (its index
+// in `chain`; a certificate the server did not send has none, its facts are in the values as issuer_*), the
+// field, and the values the row's explanation and fix are filled with.
 #pragma once
 #include <nlohmann/json.hpp>
 
@@ -11,7 +11,6 @@ namespace certdoctor {
 
 struct ExplainContext {
   const nlohmann::json& chain;  // the diagnosis' described chain
-  const nlohmann::json& path;   // the diagnosis' described path (may be empty)
   std::string url, host, host_port;
 };
 

@@ -129,21 +129,6 @@ Result parse_signature_algorithm(Input contents, SignatureAlgorithm& out) {
   return Result::SignatureAlgorithmDisabled;
 }
 
-std::string serial_tlv(Input content) {
-  std::string out(1, '\x02');
-  const std::size_t n = content.size();
-  if (n >= 0x100) {
-    out += '\x82';
-    out += static_cast<char>(n >> 8);
-    out += static_cast<char>(n & 0xff);
-  } else {
-    if (n >= 0x80) out += '\x81';
-    out += static_cast<char>(n);
-  }
-  out.append(as_string(content));
-  return out;
-}
-
 Result parse_validity(Input validity, std::int64_t& not_before, std::int64_t& not_after) {
   Reader r(validity);
   if (time_choice(r, not_before) != Result::Success || time_choice(r, not_after) != Result::Success ||

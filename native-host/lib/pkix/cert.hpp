@@ -47,9 +47,6 @@ struct SignatureAlgorithm {
 // SignatureAlgorithmDisabled, a malformed identifier BadDer.
 Result parse_signature_algorithm(Input algorithm_contents, SignatureAlgorithm& out);
 
-// The serial as a whole DER INTEGER (tag and length included), the form NSS indexes (CKA_SERIAL_NUMBER).
-std::string serial_tlv(Input content);
-
 // Seconds since the epoch of a Validity's two times; InvalidTime when either is malformed or they are reversed.
 Result parse_validity(Input validity, std::int64_t& not_before, std::int64_t& not_after);
 
