@@ -8,10 +8,12 @@
 #include "cert_info.hpp"
 #include "conflicts.hpp"
 #include "firefox_trust.hpp"
+#include "hsts.hpp"
 #include "nss_store.hpp"
 #include "overrides.hpp"
 #include "request_error.hpp"
 #include "tls_fetch.hpp"
+#include "utc.hpp"
 #include "verdict.hpp"
 #include "verdict_explain.hpp"
 
@@ -158,23 +160,37 @@ json diagnose(const DiagnoseRequest& r) {
       }
       d["exceptions"] = exceptions;
     }
+    // On an HSTS host no error can be bypassed and stored exceptions are ignored.
+    std::optional<HstsStatus> hsts =
+        hsts_status(fo.target.host, profile.dir ? read_site_security_state(*profile.dir) : std::vector<HstsEntry>{},
+                    static_cast<std::int64_t>(std::time(nullptr)) * 1000);
+    if (hsts) {
+      d["hsts"] = {{"source", hsts->source}, {"domain", hsts->domain}, {"include_subdomains", hsts->include_subdomains}};
+      if (hsts->expires_ms) d["hsts"]["expires"] = utc_format(static_cast<std::time_t>(hsts->expires_ms / 1000));
+    }
     if (v.result == pkix::Result::Success) {
       d["firefox_error"] = nullptr;
-    } else if (v.overridable && exception_covers) {
+    } else if (v.overridable && exception_covers && !hsts) {
       d["firefox_error"] = nullptr;
       findings.insert(findings.begin(), Finding("exception_applies", {{"error", std::string(pkix::firefox_code(v.result))},
                                                                       {"host_port", fo.target.authority()}}));
     } else {
       d["firefox_error"] = std::string(pkix::firefox_code(v.result));
-      d["overridable"] = v.overridable;
+      d["overridable"] = v.overridable && !hsts;
       ExplainContext ctx{d["chain"], r.url, fo.target.host, fo.target.authority()};
       Finding f = explain_verdict(v, fetched.chain_der, ctx);
       // The conflict findings already explain a reused serial, with the stored certificate named.
       if (v.result != pkix::Result::ReusedIssuerAndSerial || !d.contains("conflicts") || d["conflicts"].empty()) {
         findings.insert(findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings), f);
       }
-      if (!v.overridable) {
-        findings.push_back(Finding("not_overridable", {{"error", std::string(pkix::firefox_code(v.result))}, {"hsts", ""}}));
+      const std::string error(pkix::firefox_code(v.result));
+      if (hsts) {
+        findings.push_back(Finding(hsts->source == "preload" ? "hsts_preloaded" : "hsts_host",
+                                   {{"error", error}, {"host", fo.target.host}, {"domain", hsts->domain},
+                                    {"subdomains", hsts->include_subdomains ? ", for its subdomains too" : ""},
+                                    {"expires", d["hsts"].value("expires", "")}}));
+      } else if (!v.overridable) {
+        findings.push_back(Finding("not_overridable", {{"error", error}}));
       }
       // When Firefox reported another code, that code is explained too, with the same certificate's facts.
       if (r.reported_error && *r.reported_error != std::string(pkix::firefox_code(v.result)) &&

@@ -393,8 +393,20 @@ constexpr ErrorRow kTable[] = {
               "Accept the new certificate on Firefox's error page if you trust it; the old exception can be "
               "deleted in Settings > Certificates > Servers."),
     CONDITION("not_overridable", info, "This error cannot be bypassed",
-              "Firefox offers no way to continue past {error}{hsts}.",
+              "Firefox offers no way to continue past {error}.",
               "Fix the cause as described above."),
+    CONDITION("hsts_host", warning, "{host} is an HSTS site: no way past the error",
+              "This Firefox remembers that {domain} asked to be reached only over verified secure connections "
+              "(HTTP Strict Transport Security{subdomains}, until {expires}). On such a site Firefox shows {error} "
+              "with no button to continue, and ignores any exception stored for it.",
+              "Fix the certificate on the server (see above). If the site should not use HSTS, make it send "
+              "\"Strict-Transport-Security: max-age=0\"; or clear this Firefox's memory of it: History > "
+              "right-click the site > Forget About This Site."),
+    CONDITION("hsts_preloaded", warning, "{host} is under .{domain}, which is HSTS everywhere",
+              "Every name under .{domain} is on the HSTS preload list built into Firefox, so Firefox shows {error} "
+              "with no button to continue, and ignores any exception stored for it.",
+              "Fix the certificate on the server (see above); no browser setting lifts a preloaded HSTS rule. For "
+              "devices on an internal network, use a name under a domain that is not preloaded."),
 
     // --- The profile ------------------------------------------------------------------------------------------
     CONDITION("profile_not_found", warning, "No Firefox profile was found",

@@ -15,6 +15,7 @@
 #include "conflicts.hpp"
 #include "nss_store.hpp"
 #include "request_error.hpp"
+#include "utc.hpp"
 
 namespace certdoctor {
 namespace fs = std::filesystem;
@@ -52,15 +53,6 @@ RawAttributes attributes_from(const json& j) {
   RawAttributes out;
   for (const auto& [type, value] : j.items()) out[std::stoul(type)] = from_hex(value.get<std::string>());
   return out;
-}
-
-std::string utc_now(const char* format) {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
 }
 
 // Writes a file completely or not at all: a temporary file, flushed to disk, then renamed into place.
@@ -140,12 +132,12 @@ json remove_certificate(const RemoveRequest& r) {
 
   // The backup is on disk before anything is deleted.
   const NssStore::Snapshot snap = store->snapshot(*cert);
-  const std::string id = utc_now("%Y%m%dT%H%M%SZ") + "-" + sha256.substr(0, 12);
+  const std::string id = utc_format(std::time(nullptr), "%Y%m%dT%H%M%SZ") + "-" + sha256.substr(0, 12);
   fs::create_directories(r.profile / kBackupDir);
   ::chmod((r.profile / kBackupDir).c_str(), 0700);
   json backup = summary(*cert);
   backup["id"] = id;
-  backup["removed_at"] = utc_now("%Y-%m-%dT%H:%M:%SZ");
+  backup["removed_at"] = utc_format(std::time(nullptr));
   if (r.url) backup["url"] = *r.url;
   backup["objects"] = {{"certificate", attributes_json(snap.certificate)}};
   if (snap.trust) backup["objects"]["trust"] = attributes_json(*snap.trust);
@@ -212,7 +204,7 @@ json undo_removal(const fs::path& profile, const std::optional<std::string>& bac
     if (c.sha256 == sha256) back = c;
   }
   if (!back) throw RequestError("restore_failed", "the certificate is not stored after restoring it");
-  append_journal(profile, {{"time", utc_now("%Y-%m-%dT%H:%M:%SZ")}, {"action", "restored"}, {"id", id}, {"sha256", sha256}});
+  append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restored"}, {"id", id}, {"sha256", sha256}});
   return {{"restored", summary(*back)}, {"backup_id", id}};
 }
 

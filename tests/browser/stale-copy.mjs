@@ -1,19 +1,12 @@
 // The example both end-to-end tests use: an internal CA trusted by a fresh profile, a server certificate re-made
 // with its old serial (01), the old copy stored in the profile, and the new one served by openssl s_server on a
 // free loopback port. Everything lives in `dir`; stop() ends the server by its process id.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
+import { sServer } from './servers.mjs';
 
 const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-
-export function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
 
 export async function staleCopyExample({ dir, host, caName, oldNickname, subjectCn = host }) {
   const f = (name) => path.join(dir, name);
@@ -31,16 +24,7 @@ export async function staleCopyExample({ dir, host, caName, oldNickname, subject
   run('certutil', ['-A', '-d', `sql:${profile}`, '-n', caName, '-t', 'C,,', '-i', f('ca.pem')]);
   run('certutil', ['-A', '-d', `sql:${profile}`, '-n', oldNickname, '-t', ',,', '-i', f('old.pem')]);
 
-  const port = await freePort();
-  const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-www', '-cert', f('new.pem'), '-key', f('new.key')],
-    { stdio: ['ignore', 'pipe', 'ignore'] });
-  await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => { out += d; if (out.includes('ACCEPT')) resolve(); });
-    server.on('exit', () => reject(new Error('s_server exited')));
-  });
-  return {
-    profile, port, url: `https://${host}:${port}/`, oldPem: f('old.pem'),
-    stop: () => { if (server.exitCode === null) server.kill('SIGKILL'); },
-  };
+  const server = await sServer({ cert: f('new.pem'), key: f('new.key') });
+  if (server.error) throw new Error(server.error);
+  return { profile, port: server.port, url: server.url(host), oldPem: f('old.pem'), stop: server.stop };
 }

@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchFirefox, loadVerdict, closeFirefox, firefoxVersion } from './firefox.mjs';
-import { freePort } from './stale-copy.mjs';
+import { sServer } from './servers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TRUTH_DIR = path.join(ROOT, 'tests/truth');
@@ -80,34 +80,15 @@ function writeOverrides(c, dir, port) {
   fs.writeFileSync(path.join(dir, 'cert_override.txt'), lines.join('\n') + '\n');
 }
 
-// Serves the case's chain with `openssl s_server` on a free loopback port; resolves once it accepts.
+// Serves the case's chain with `openssl s_server` on a free loopback port.
 async function serve(c, dir) {
   fs.writeFileSync(path.join(dir, 'leaf.pem'), c.chain[0]);
   fs.writeFileSync(path.join(dir, 'rest.pem'), c.chain.slice(1).join(''));
   fs.writeFileSync(path.join(dir, 'leaf.key'), c.key);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    const args = ['s_server', '-accept', `127.0.0.1:${port}`, '-www', '-cert', path.join(dir, 'leaf.pem'),
-      '-key', path.join(dir, 'leaf.key'), '-cipher', 'DEFAULT:@SECLEVEL=0', '-no_dhe'];
-    if (c.chain.length > 1) args.push('-cert_chain', path.join(dir, 'rest.pem'));
-    const proc = spawn('openssl', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const ready = await new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), 10000);
-      const onData = (d) => { out += d; if (out.includes('ACCEPT')) { clearTimeout(timer); resolve(true); } };
-      proc.stdout.on('data', onData);
-      proc.stderr.on('data', (d) => { out += d; });
-      proc.on('exit', () => { clearTimeout(timer); resolve(false); });
-    });
-    if (ready) return { port, stop: () => stopProcess(proc) };
-    stopProcess(proc);
-    if (!/Address already in use|bind/i.test(out)) return { error: 'server refused the case: ' + out.trim().split('\n').slice(-2).join(' ') };
-  }
-  return { error: 'no free port' };
-}
-
-function stopProcess(proc) {
-  if (proc.exitCode === null && proc.pid) { try { process.kill(proc.pid, 'SIGKILL'); } catch { /* gone */ } }
+  const args = ['-cipher', 'DEFAULT:@SECLEVEL=0', '-no_dhe'];
+  if (c.chain.length > 1) args.push('-cert_chain', path.join(dir, 'rest.pem'));
+  const server = await sServer({ cert: path.join(dir, 'leaf.pem'), key: path.join(dir, 'leaf.key'), args });
+  return server.error ? { error: server.error.replace('server refused', 'server refused the case') } : server;
 }
 
 // ---- the two judges ------------------------------------------------------------------------------------------------

@@ -1,0 +1,39 @@
+// Loopback TLS servers for the browser tests: `openssl s_server` on a free port, stopped by its process id.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+export function stopProcess(proc) {
+  if (proc && proc.exitCode === null && proc.signalCode === null && proc.pid) {
+    try { process.kill(proc.pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+}
+
+// Serves `cert` (a PEM file, leaf first) with `key` and any further s_server arguments; resolves with
+// { port, url(host), stop } once it accepts, or { error } when s_server refuses (a port taken between our probe and
+// its bind is retried).
+export async function sServer({ cert, key, args = [] }) {
+  let out = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-www', '-cert', cert, '-key', key, ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] });
+    out = '';
+    const ready = await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), 10000);
+      proc.stdout.on('data', (d) => { out += d; if (out.includes('ACCEPT')) { clearTimeout(timer); resolve(true); } });
+      proc.stderr.on('data', (d) => { out += d; });
+      proc.on('exit', () => { clearTimeout(timer); resolve(false); });
+    });
+    if (ready) return { port, url: (host) => `https://${host}:${port}/`, stop: () => stopProcess(proc) };
+    stopProcess(proc);
+    if (!/Address already in use|bind/i.test(out)) break;
+  }
+  return { error: 'server refused: ' + out.trim().split('\n').slice(-2).join(' ') };
+}
