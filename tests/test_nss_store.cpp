@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <sstream>
 
 #include <pkcs11t.h>
@@ -173,4 +174,42 @@ TEST_CASE("Store: missing, corrupt and read-only databases give clear errors and
   }
   CHECK(testing::read_file(profile.dir() / "cert9.db") == before);
   CHECK(profile.holds(dev));
+}
+
+TEST_CASE_METHOD(testing::Workspace, "Store: several profiles open at once, each in its own slot, and reopened after closing",
+                 "[store]") {
+  auto a = pki.device("a", {.subject = "/CN=a.test"});
+  auto b = pki.device("b", {.subject = "/CN=b.test"});
+  profile.add(a, "a.test", ",,");
+  // A second profile whose folder name holds the characters NSS's parameter syntax treats specially.
+  Profile odd(dir / "Mozilla's ]profile> [x] \\ y");
+  odd.add(b, "b.test", "P,,");
+
+  // Link folders go to TMPDIR: a private one here, so that what is left there can be checked.
+  const char* saved_tmpdir = std::getenv("TMPDIR");
+  const std::string saved = saved_tmpdir ? saved_tmpdir : "";
+  std::filesystem::create_directory(dir / "tmp");
+  setenv("TMPDIR", (dir / "tmp").c_str(), 1);
+
+  auto first = NssStore::open(profile.dir(), NssStore::Access::read);
+  auto second = NssStore::open(odd.dir(), NssStore::Access::write);
+  auto third = NssStore::open(profile.dir(), NssStore::Access::read);  // the same database twice
+  CHECK(first->all().size() == 1);
+  CHECK(first->by_sha256(a.sha256()));
+  CHECK_FALSE(first->by_sha256(b.sha256()));
+  REQUIRE(second->by_sha256(b.sha256()));
+  CHECK(second->by_sha256(b.sha256())->trust_string() == "P,,");
+  CHECK(third->all().size() == 1);
+
+  // Writing through the odd folder's store changes that profile only.
+  second->destroy(*second->by_sha256(b.sha256()));
+  CHECK_FALSE(odd.holds(b));
+  CHECK(profile.holds(a));
+  second.reset();
+  first.reset();
+  // Closed slots are given out again, and see the database as it now is.
+  for (int i = 0; i < 120; ++i) CHECK(NssStore::open(odd.dir(), NssStore::Access::read)->all().empty());
+  // No link folder is left behind for the odd name.
+  CHECK(std::filesystem::is_empty(dir / "tmp"));
+  if (saved_tmpdir) setenv("TMPDIR", saved.c_str(), 1); else unsetenv("TMPDIR");
 }

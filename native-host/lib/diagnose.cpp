@@ -66,29 +66,29 @@ json diagnose(const DiagnoseRequest& r) {
   std::vector<Finding> findings;
   // Opening the profile's database (NSS start-up) does not depend on the network: it overlaps the handshake.
   ProfileChoice profile = choose_profile(r.profile);
-  // NSS is started once per process and its start-up is not safe to run from two threads at once: the
-  // profile's database and the built-in roots are opened one after the other, together overlapping the handshake.
-  struct Stores {
-    std::unique_ptr<NssStore> profile, builtins;
-    std::optional<StoreError> profile_error, builtins_error;
+  // The profile's database and the built-in roots are opened in two threads of their own, overlapping the
+  // handshake (pkcs11_module.cpp serialises what must be serialised).
+  struct Opened {
+    std::unique_ptr<NssStore> store;
+    std::optional<StoreError> error;
   };
-  std::future<Stores> opening = std::async(std::launch::async, [dir = profile.dir] {
-    Stores s;
-    if (dir) {
+  auto open_in_background = [](auto open) {
+    return std::async(std::launch::async, [open] {
+      Opened o;
       try {
-        s.profile = NssStore::open(*dir, NssStore::Access::read);
+        o.store = open();
       } catch (const StoreError& e) {
-        s.profile_error = e;
+        o.error = e;
       }
-    }
-    if (auto library = builtin_roots_library()) {
-      try {
-        s.builtins = NssStore::open_module(*library, "certdoctor built-in roots");
-      } catch (const StoreError& e) {
-        s.builtins_error = e;
-      }
-    }
-    return s;
+      return o;
+    });
+  };
+  std::future<Opened> opening_profile = open_in_background([dir = profile.dir]() -> std::unique_ptr<NssStore> {
+    return dir ? NssStore::open(*dir, NssStore::Access::read) : nullptr;
+  });
+  std::future<Opened> opening_builtins = open_in_background([]() -> std::unique_ptr<NssStore> {
+    auto library = builtin_roots_library();
+    return library ? NssStore::open_module(*library, "certdoctor built-in roots") : nullptr;
   });
   FetchResult fetched = fetch_chain(fo);
   if (fetched.session) d["connection"] = session_json(*fetched.session);
@@ -104,17 +104,17 @@ json diagnose(const DiagnoseRequest& r) {
     findings.push_back(*fetched.failure);
   }
 
-  Stores stores = opening.get();
+  Opened opened_profile = opening_profile.get(), opened_builtins = opening_builtins.get();
   std::size_t conflict_findings = 0;
-  std::unique_ptr<NssStore>& store = stores.profile;
-  std::unique_ptr<NssStore>& builtins = stores.builtins;
-  if (stores.builtins_error) {
-    findings.push_back(Finding("builtin_roots_unavailable", {{"detail", stores.builtins_error->what()}}));
+  std::unique_ptr<NssStore>& store = opened_profile.store;
+  std::unique_ptr<NssStore>& builtins = opened_builtins.store;
+  if (opened_builtins.error) {
+    findings.push_back(Finding("builtin_roots_unavailable", {{"detail", opened_builtins.error->what()}}));
   }
   if (profile.dir) {
     d["profile"] = {{"path", profile.dir->string()}, {"source", profile.source}, {"reason", profile.reason}};
     try {
-      if (stores.profile_error) throw *stores.profile_error;
+      if (opened_profile.error) throw *opened_profile.error;
       ConflictReport report =
           find_conflicts(*store, fetched.chain_der, d["chain"], profile.dir->string(), r.reported_error.value_or(""));
       d["conflicts"] = report.conflicts;

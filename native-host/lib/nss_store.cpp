@@ -1,12 +1,7 @@
 #include "nss_store.hpp"
 
-#include <nss.h>
-#include <pk11pub.h>
 #include <pkcs11.h>
 #include <pkcs11n.h>
-#include <prerror.h>
-#include <secerr.h>
-#include <secmod.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -14,6 +9,7 @@
 #include <cstring>
 
 #include "cert_info.hpp"
+#include "pkcs11_module.hpp"
 
 namespace certdoctor {
 namespace fs = std::filesystem;
@@ -25,13 +21,6 @@ std::string sha1(std::string_view data) {
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_sha1(), nullptr);
   return std::string(reinterpret_cast<char*>(md), len);
-}
-
-std::string nss_error_text() {
-  PRErrorCode e = PR_GetError();
-  const char* name = PR_ErrorToName(e);
-  const char* text = PR_ErrorToString(e, PR_LANGUAGE_I_DEFAULT);
-  return std::string(name ? name : "unknown NSS error") + (text && *text ? std::string(": ") + text : "");
 }
 
 // What certutil prints for one usage column: the letters of NSS's trust flags, in certutil's order.
@@ -94,21 +83,14 @@ bool StoredCert::is_trust_anchor() const { return trust && trust->server_auth ==
 bool StoredCert::is_distrusted() const { return trust && trust->server_auth == CKT_NSS_NOT_TRUSTED; }
 
 struct NssStore::Impl {
-  NSSInitContext* context = nullptr;
-  PK11SlotInfo* slot = nullptr;
+  std::unique_ptr<SoftokenSlot> database;  // the profile's database, when this store is one
   CK_FUNCTION_LIST_PTR fn = nullptr;
+  CK_SLOT_ID slot = 0;
   CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
   fs::path profile;
-  SECMODModule* loaded = nullptr;  // a module this store loaded itself (built-in roots)
 
   ~Impl() {
     if (session != CK_INVALID_HANDLE) fn->C_CloseSession(session);
-    if (slot) PK11_FreeSlot(slot);
-    if (loaded) {
-      SECMOD_UnloadUserModule(loaded);
-      SECMOD_DestroyModule(loaded);
-    }
-    if (context) NSS_ShutdownContext(context);
   }
 
   [[noreturn]] void fail(CK_RV rv, const std::string& what) const {
@@ -227,22 +209,13 @@ std::unique_ptr<NssStore> NssStore::open(const fs::path& profile, Access access)
 
   auto impl = std::make_unique<Impl>();
   impl->profile = profile;
-  // NOMODDB: never load the PKCS#11 modules the profile lists (smart cards, OS stores); NOROOTINIT: nor the
-  // built-in roots. Only the profile's own database is opened.
-  PRUint32 flags = NSS_INIT_NOMODDB | NSS_INIT_NOROOTINIT | NSS_INIT_OPTIMIZESPACE;
-  if (!write) flags |= NSS_INIT_READONLY;
-  const std::string dir = "sql:" + profile.string();
-  impl->context = NSS_InitContext(dir.c_str(), "", "", "", nullptr, flags);
-  if (!impl->context) {
-    throw StoreError("store_corrupt", "NSS could not open the database in " + profile.string() + " (" +
-                                          nss_error_text() + ")");
-  }
-  impl->slot = PK11_GetInternalKeySlot();
-  SECMODModule* module = impl->slot ? PK11_GetModule(impl->slot) : nullptr;
-  if (!module || !module->functionList) throw StoreError("store_failed", "NSS has no internal token");
-  impl->fn = static_cast<CK_FUNCTION_LIST_PTR>(module->functionList);
+  // Only the profile's own database is opened: never the PKCS#11 modules the profile lists (smart cards, OS
+  // stores), nor the built-in roots (open_module does that).
+  impl->database = SoftokenSlot::open(profile, write ? SoftokenSlot::Mode::read_write : SoftokenSlot::Mode::read_only);
+  impl->fn = impl->database->functions();
+  impl->slot = impl->database->id();
   CK_FLAGS session_flags = CKF_SERIAL_SESSION | (write ? CKF_RW_SESSION : 0);
-  CK_RV rv = impl->fn->C_OpenSession(PK11_GetSlotID(impl->slot), session_flags, nullptr, nullptr, &impl->session);
+  CK_RV rv = impl->fn->C_OpenSession(impl->slot, session_flags, nullptr, nullptr, &impl->session);
   if (rv != CKR_OK) impl->fail(rv, "opening a session on the certificate database");
   return std::unique_ptr<NssStore>(new NssStore(std::move(impl)));
 }
@@ -250,21 +223,14 @@ std::unique_ptr<NssStore> NssStore::open(const fs::path& profile, Access access)
 std::unique_ptr<NssStore> NssStore::open_module(const fs::path& library, const std::string& name) {
   auto impl = std::make_unique<Impl>();
   impl->profile = library;
-  // NSS must be running to load a module; a context without any database is enough.
-  impl->context = NSS_InitContext("", "", "", "", nullptr,
-                                  NSS_INIT_READONLY | NSS_INIT_NOCERTDB | NSS_INIT_NOMODDB | NSS_INIT_NOROOTINIT |
-                                      NSS_INIT_OPTIMIZESPACE);
-  if (!impl->context) throw StoreError("store_failed", "NSS could not start (" + nss_error_text() + ")");
-  const std::string spec = "name=\"" + name + "\" library=\"" + library.string() + "\"";
-  impl->loaded = SECMOD_LoadUserModule(const_cast<char*>(spec.c_str()), nullptr, PR_FALSE);
-  if (!impl->loaded || !impl->loaded->loaded || impl->loaded->slotCount < 1 || !impl->loaded->functionList) {
-    if (impl->loaded) SECMOD_DestroyModule(impl->loaded);
-    impl->loaded = nullptr;
-    throw StoreError("store_failed", "could not load " + library.string() + " (" + nss_error_text() + ")");
+  impl->fn = load_pkcs11_library(library.string());
+  CK_SLOT_ID slots[8];
+  CK_ULONG count = 8;
+  if (impl->fn->C_GetSlotList(CK_TRUE, slots, &count) != CKR_OK || count == 0) {
+    throw StoreError("store_failed", name + ": " + library.string() + " offers no token");
   }
-  impl->slot = PK11_ReferenceSlot(impl->loaded->slots[0]);
-  impl->fn = static_cast<CK_FUNCTION_LIST_PTR>(impl->loaded->functionList);
-  CK_RV rv = impl->fn->C_OpenSession(PK11_GetSlotID(impl->slot), CKF_SERIAL_SESSION, nullptr, nullptr, &impl->session);
+  impl->slot = slots[0];
+  CK_RV rv = impl->fn->C_OpenSession(impl->slot, CKF_SERIAL_SESSION, nullptr, nullptr, &impl->session);
   if (rv != CKR_OK) impl->fail(rv, "opening a session on " + library.string());
   return std::unique_ptr<NssStore>(new NssStore(std::move(impl)));
 }
@@ -288,7 +254,12 @@ std::optional<StoredCert> NssStore::by_sha256(const std::string& sha256) {
 }
 
 bool NssStore::needs_password() const {
-  return PK11_NeedLogin(impl_->slot) && !PK11_IsLoggedIn(impl_->slot, nullptr);
+  CK_TOKEN_INFO token{};
+  CK_SESSION_INFO session{};
+  if (impl_->fn->C_GetTokenInfo(impl_->slot, &token) != CKR_OK) return false;
+  if (!(token.flags & CKF_LOGIN_REQUIRED)) return false;  // no Primary Password
+  return impl_->fn->C_GetSessionInfo(impl_->session, &session) != CKR_OK ||
+         (session.state != CKS_RO_USER_FUNCTIONS && session.state != CKS_RW_USER_FUNCTIONS);
 }
 
 std::string NssStore::Snapshot::attribute(unsigned long type) const {
