@@ -247,8 +247,11 @@ std::vector<StoredCert> NssStore::by_subject(std::string_view subject_der) {
 std::vector<StoredCert> NssStore::all() { return impl_->certificates({}); }
 
 std::optional<StoredCert> NssStore::by_sha256(const std::string& sha256) {
-  for (auto& c : all()) {
-    if (c.sha256 == sha256) return c;
+  // Nothing indexes a certificate's hash: each stored DER is read and hashed, and only the match is described
+  // (its trust and key lookups are what make all() slow on a large profile).
+  CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+  for (auto h : impl_->find({{CKA_CLASS, &cls, sizeof cls}})) {
+    if (auto der = impl_->attribute(h, CKA_VALUE); der && sha256_hex(*der) == sha256) return impl_->load(h);
   }
   return std::nullopt;
 }
