@@ -36,7 +36,24 @@ async function openDiagnosis(tab, url, code, auto) {
   await browser.tabs.create({ url: page.toString(), index: tab.index + 1 });
 }
 
-browser.action.onClicked.addListener(async (tab) => {
+// On demand: the code the tab's last failed load had, if it was for this very URL.
+async function diagnoseTab(tab, url) {
   const stored = (await browser.storage.session.get("tab:" + tab.id))["tab:" + tab.id];
-  await openDiagnosis(tab, tab.url, stored && stored.url === tab.url ? stored.code : null, false);
+  await openDiagnosis(tab, url, stored && stored.url === url ? stored.code : null, false);
+}
+
+browser.action.onClicked.addListener((tab) => diagnoseTab(tab, tab.url));
+
+// The same from the context menu of a page or a tab.
+browser.runtime.onInstalled.addListener(() => {
+  browser.menus.create({
+    id: "certdoctor-diagnose",
+    title: browser.i18n.getMessage("contextMenuDiagnose"),
+    contexts: ["page", "tab"],
+    documentUrlPatterns: ["https://*/*"],
+  });
+});
+
+browser.menus.onClicked.addListener((info, tab) => {
+  if (info.menuItemId === "certdoctor-diagnose" && tab) diagnoseTab(tab, info.pageUrl || tab.url);
 });

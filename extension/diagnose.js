@@ -13,6 +13,11 @@ let diagnosis = null;
 let lastRemoval = null;
 let nextId = 1;
 let options = { ...DEFAULT_OPTIONS };
+let proxy = null;      // Firefox's proxy for this site, passed to the host ("http://host:port")
+let proxyNote = "";
+
+// Text from _locales; `subs` fill the message's placeholders.
+const t = (key, ...subs) => browser.i18n.getMessage(key, subs.map(String));
 
 function el(tag, text, cls) {
   const e = document.createElement(tag);
@@ -41,20 +46,15 @@ class Problem extends Error {
 }
 
 const PROBLEMS = {
-  not_installed: "certdoctor's helper program is not installed on this computer, so the extension cannot look at " +
-    "the certificate. Install it (Debian/Ubuntu: the certdoctor package; or from the source: tools/install.sh), " +
-    "then press Diagnose again.",
-  host_failed: "certdoctor's helper program stopped without an answer. Press Diagnose to try again; if it keeps " +
-    "failing, the Browser Console (Ctrl+Shift+J) shows what it wrote.",
-  garbage: "certdoctor's helper program answered something this extension does not understand. Update the " +
-    "extension and the helper to the same version.",
-  profile_not_found: "certdoctor could not tell which Firefox profile this is, so it cannot check its stored " +
-    "certificates. Run 'certdoctor profiles' in a terminal to see what it finds.",
+  not_installed: "problemNotInstalled",
+  host_failed: "problemHostFailed",
+  garbage: "problemGarbage",
+  profile_not_found: "problemProfileNotFound",
 };
 
 function showProblem(p) {
   const box = $("problem");
-  box.replaceChildren(el("p", PROBLEMS[p.code] || "certdoctor could not do this: " + p.code));
+  box.replaceChildren(el("p", PROBLEMS[p.code] ? t(PROBLEMS[p.code]) : t("problemOther", p.code)));
   if (p.message) box.append(el("pre", p.message));
   box.hidden = false;
 }
@@ -70,11 +70,11 @@ function certRows(rows) {
 }
 
 function copyButton(text) {
-  const b = el("button", "Copy", "secondary");
+  const b = el("button", t("copyButton"), "secondary");
   b.type = "button";
   b.addEventListener("click", async () => {
     await navigator.clipboard.writeText(text);
-    b.textContent = "Copied";
+    b.textContent = t("copiedButton");
   });
   return b;
 }
@@ -83,9 +83,9 @@ function renderFinding(f) {
   const box = el("div", undefined, "finding " + (f.severity || ""));
   box.dataset.code = f.code;
   box.append(el("h3", f.title), el("p", f.explanation));
-  if (f.cause) box.append(el("p", "Likely cause: " + f.cause));
+  if (f.cause) box.append(el("p", t("likelyCause", f.cause)));
   if (f.fix) {
-    box.append(el("h4", "How to fix it"));
+    box.append(el("h4", t("howToFix")));
     const pre = el("pre", f.fix);
     box.append(pre, copyButton(f.fix));
   }
@@ -98,17 +98,17 @@ function renderConflicts(d) {
   for (const c of d.conflicts || []) {
     const served = (d.chain || [])[c.cert] || {};
     const section = el("div", undefined, "conflict");
-    section.append(el("h3", "Stored in this profile: " + c.nickname));
+    section.append(el("h3", t("storedInProfile", c.nickname)));
     section.append(certRows([
-      ["", "Served by the site", "Stored in Firefox"],
-      ["Subject", served.subject || "", c.subject],
-      ["Issuer", served.issuer || "", c.issuer],
-      ["Serial", served.serial || "", c.serial],
-      ["Valid", `${served.not_before || ""} – ${served.not_after || ""}`, `${c.not_before} – ${c.not_after}`],
-      ["SHA-256", served.sha256 || "", c.sha256],
+      ["", t("servedBySite"), t("storedInFirefox")],
+      [t("fieldSubject"), served.subject || "", c.subject],
+      [t("fieldIssuer"), served.issuer || "", c.issuer],
+      [t("fieldSerial"), served.serial || "", c.serial],
+      [t("fieldValid"), `${served.not_before || ""} – ${served.not_after || ""}`, `${c.not_before} – ${c.not_after}`],
+      [t("fieldSha256"), served.sha256 || "", c.sha256],
     ]));
     if ((c.removable || c.caution) && !options.report_only) {
-      const remove = el("button", "Remove this certificate");
+      const remove = el("button", t("removeButton"));
       remove.type = "button";
       remove.dataset.sha256 = c.sha256;
       remove.addEventListener("click", () => confirmRemoval(c, section));
@@ -121,12 +121,11 @@ function renderConflicts(d) {
 // Asks before removing, naming the certificate; the second button does it.
 function confirmRemoval(c, section) {
   const ask = el("div", undefined, "confirm");
-  ask.append(el("p", `Remove "${c.nickname}" (SHA-256 ${c.sha256}) from this profile? A backup is kept and ` +
-    "Undo puts it back." + (c.caution ? " Careful: " + c.caution + "." : "")));
-  const yes = el("button", "Confirm removal");
+  ask.append(el("p", t("confirmRemoval", c.nickname, c.sha256) + (c.caution ? " " + t("confirmCaution", c.caution) : "")));
+  const yes = el("button", t("confirmButton"));
   yes.type = "button";
   yes.id = "confirm-removal";
-  const no = el("button", "Cancel", "secondary");
+  const no = el("button", t("cancelButton"), "secondary");
   no.type = "button";
   no.addEventListener("click", () => ask.remove());
   yes.addEventListener("click", () => remove(c, ask));
@@ -140,14 +139,13 @@ async function remove(c, confirmBox) {
   $("progress").hidden = false;
   try {
     lastRemoval = await ask({ type: "remove", sha256: c.sha256, url, allow_trusted: !c.removable,
-      profile: diagnosis.profile && diagnosis.profile.path });
+      profile: diagnosis.profile && diagnosis.profile.path, ...(proxy ? { proxy } : {}) });
     if (tabId !== null) await browser.tabs.reload(tabId).catch(() => {});
     const after = lastRemoval.after || {};
-    $("removal-title").textContent = `Removed "${lastRemoval.removed.nickname}"`;
-    $("removal-text").textContent = after.error ? "certdoctor could not check the site again: " + after.error
-      : after.firefox_error === null ? "The page loads now. The tab was reloaded."
-      : `The page now shows ${after.firefox_error}: ${after.title}` +
-        (after.overridable ? " — the ordinary warning you can accept on the error page." : "");
+    $("removal-title").textContent = t("removedTitle", lastRemoval.removed.nickname);
+    $("removal-text").textContent = after.error ? t("afterUnknown", after.error)
+      : after.firefox_error === null ? t("afterLoads")
+      : t("afterError", after.firefox_error, after.title) + (after.overridable ? t("afterOverridable") : "");
     $("removal").hidden = false;
     $("undo").focus();
   } catch (p) {
@@ -162,8 +160,8 @@ async function undo() {
   try {
     const r = await ask({ type: "undo", backup_id: lastRemoval && lastRemoval.backup_id,
       profile: diagnosis.profile && diagnosis.profile.path });
-    $("removal-title").textContent = `Put back "${r.restored.nickname}"`;
-    $("removal-text").textContent = "The certificate and its trust are stored again, exactly as before.";
+    $("removal-title").textContent = t("restoredTitle", r.restored.nickname);
+    $("removal-text").textContent = t("restoredText");
     $("undo").hidden = true;
   } catch (p) {
     showProblem(p);
@@ -175,13 +173,18 @@ async function undo() {
 function renderDetails(d) {
   const body = $("details-body");
   body.replaceChildren();
-  if (d.connection) body.append(el("p", `Connection: ${d.connection.address} port ${d.connection.port}, ` +
-    `${d.connection.tls_version || "no TLS version"} ${d.connection.cipher || ""}`));
-  if (d.profile) body.append(el("p", `Profile: ${d.profile.path} (${d.profile.reason})`));
+  if (d.connection) {
+    body.append(el("p", t("connectionLine", d.connection.address, d.connection.port,
+      `${d.connection.tls_version || "-"} ${d.connection.cipher || ""}`.trim())));
+    if (d.connection.proxy) body.append(el("p", t("proxyLine", d.connection.proxy), "proxy"));
+  }
+  if (proxyNote) body.append(el("p", proxyNote));
+  if (d.profile) body.append(el("p", t("profileLine", d.profile.path, d.profile.reason)));
   (d.chain || []).forEach((c, i) => {
-    body.append(el("h4", `Certificate #${i} sent by the server`));
-    body.append(certRows([["Subject", c.subject || ""], ["Issuer", c.issuer || ""], ["Serial", c.serial || ""],
-      ["Valid", `${c.not_before || ""} – ${c.not_after || ""}`], ["SHA-256", c.sha256 || ""]]));
+    body.append(el("h4", t("servedCertificate", i)));
+    body.append(certRows([[t("fieldSubject"), c.subject || ""], [t("fieldIssuer"), c.issuer || ""],
+      [t("fieldSerial"), c.serial || ""], [t("fieldValid"), `${c.not_before || ""} – ${c.not_after || ""}`],
+      [t("fieldSha256"), c.sha256 || ""]]));
   });
 }
 
@@ -193,10 +196,12 @@ async function diagnose() {
   try {
     const request = { type: "diagnose", url };
     if (reportedCode !== null && Number.isInteger(reportedCode)) request.reported_code = reportedCode;
+    if (proxy) request.proxy = proxy;
     diagnosis = await ask(request);
+    // The host knows the name of the code Firefox reported.
+    if (diagnosis.reported_error) $("reported").textContent = t("reported", diagnosis.reported_error);
     const fe = diagnosis.firefox_error;
-    $("verdict").textContent = fe === undefined ? "certdoctor could not judge this site"
-      : fe === null ? "Firefox should load this page" : "Firefox shows " + fe;
+    $("verdict").textContent = fe === undefined ? t("verdictUnknown") : fe === null ? t("verdictLoads") : t("verdictError", fe);
     $("verdict").dataset.firefoxError = fe === null ? "null" : String(fe);
     $("explanation").textContent = (diagnosis.findings[0] && diagnosis.findings[0].title) || "";
     $("situations").replaceChildren(...diagnosis.findings.map(renderFinding));
@@ -204,7 +209,7 @@ async function diagnose() {
     renderDetails(diagnosis);
     $("details").hidden = options.hide_details;
     if (/^https?:\/\//i.test(options.helpdesk_url)) {
-      const a = el("a", "Contact your help desk about this error");
+      const a = el("a", t("helpdeskLink"));
       a.href = options.helpdesk_url;
       $("helpdesk").replaceChildren(a);
       $("helpdesk").hidden = false;
@@ -219,12 +224,15 @@ async function diagnose() {
   }
 }
 
+for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
 $("site").textContent = url;
-managedOptions().then((o) => {
+Promise.all([managedOptions(), firefoxProxy(url)]).then(([o, p]) => {
   options = o;
+  proxy = p.proxy;
+  proxyNote = p.unsupported ? t("proxyUnsupported", p.unsupported) : "";
   if (params.get("auto") === "1") diagnose();
 });
-$("reported").textContent = reportedCode !== null ? `Firefox refused this page (error ${reportedCode}).` : "";
+$("reported").textContent = reportedCode !== null ? t("reported", reportedCode) : "";
 $("verdict").tabIndex = -1;
 $("diagnose").addEventListener("click", diagnose);
 $("undo").addEventListener("click", undo);

@@ -179,6 +179,29 @@ TEST_CASE("Host: diagnose fetches the chain and answers with the diagnosis objec
   CHECK(host.close_and_wait() == 0);
 }
 
+TEST_CASE("Host: CERTDOCTOR_RESOLVE reaches names its resolver does not know, for every request", "[host]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto dev = pki.device("dev", {.subject = "/CN=idrac.invalid"});
+  testing::TlsServer server({.cert = dev.cert, .key = dev.key});
+  const std::string port = std::to_string(server.port());
+  const std::string url = "https://idrac.invalid:" + port + "/";
+  {
+    Host plain;  // ".invalid" never resolves
+    json r = plain.ask({{"id", 1}, {"type", "diagnose"}, {"url", url}});
+    REQUIRE(r["ok"] == true);
+    CHECK(r["result"]["chain"].empty());
+    CHECK(r["result"]["findings"][0]["code"] == "dns_failed");
+  }
+  Host host(std::string(certdoctor::build::extension_id),
+            {{"CERTDOCTOR_RESOLVE", "other.invalid:1:127.0.0.9,idrac.invalid:" + port + ":127.0.0.1,"}});
+  json r = host.ask({{"id", 2}, {"type", "diagnose"}, {"url", url}});
+  REQUIRE(r["ok"] == true);
+  REQUIRE(r["result"]["chain"].size() == 1);
+  CHECK(r["result"]["chain"][0]["sha256"] == dev.sha256());
+  CHECK(r["result"]["connection"]["sni"] == "idrac.invalid");
+}
+
 TEST_CASE("Host: without a named profile it uses the one its parent process has open", "[host]") {
   testing::TempDir dir;
   std::filesystem::create_directories(dir / "profile");

@@ -1,13 +1,17 @@
 // The story of tools/demo.sh, told with a real Firefox ESR running throughout: Firefox refuses the page, certdoctor
 // diagnoses it and removes the stale copy while Firefox runs, the same Firefox loads the page, and undo puts the
-// copy back. Headless unless --watch is given and a display is present.
-//   node tools/demo-firefox.mjs --profile DIR --url URL --host HOST --resolve HOST:PORT:ADDR --certdoctor BIN [--watch]
+// copy back. Then the same from the error page, with the extension: its diagnosis opens next to the error page,
+// "Remove this certificate", confirm, the page loads, Undo. Headless unless --watch is given and a display is
+// present.
+//   node tools/demo-firefox.mjs --profile DIR --url URL --host HOST --resolve HOST:PORT:ADDR --certdoctor BIN
+//        --build DIR [--watch]
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { launchFirefox, loadVerdict, closeFirefox } = await import(path.join(here, '../tests/browser/firefox.mjs'));
+const { launchWithExtension, errorPageDiagnosis } = await import(path.join(here, '../tests/browser/with-extension.mjs'));
 
 const args = {};
 for (let i = 2; i < process.argv.length; i++) {
@@ -59,4 +63,38 @@ try {
   if (first.error !== 'SEC_ERROR_REUSED_ISSUER_AND_SERIAL' || after.error !== null) process.exitCode = 1;
 } finally {
   await closeFirefox(browser);
+}
+
+// The same story from the error page, as a user lives it: the extension and its native host (installed for a
+// throw-away HOME), the diagnosis opening by itself next to the error page (the administrator's auto_diagnose).
+console.log(bold('6. The same with the extension, in a Firefox started afresh (the profile holds the old copy again)'));
+const withExtension = await launchWithExtension({ profileDir: args.profile, home: path.join(args.profile, '..', 'extension-home'),
+  build: args.build, names: [args.host], headless, options: { auto_diagnose: true },
+  env: { CERTDOCTOR_RESOLVE: args.resolve } });  // the native host resolves the demo's name as Firefox does
+try {
+  const tab = await withExtension.newPage();
+  const ui = await errorPageDiagnosis(withExtension, tab, args.url, 'SEC_ERROR_REUSED_ISSUER_AND_SERIAL');
+  console.log('Firefox refused the page; the extension marked the tab and opened its diagnosis:');
+  console.log('  ' + await ui.$eval('#verdict', (e) => e.textContent));
+  console.log('  ' + await ui.$eval('#explanation', (e) => e.textContent));
+  await pause();
+  await ui.click('.conflict button');
+  await ui.waitForSelector('#confirm-removal');
+  console.log('"Remove this certificate" asks first: ' + await ui.$eval('.confirm p', (e) => e.textContent));
+  await pause();
+  await ui.click('#confirm-removal');
+  await ui.waitForSelector('#removal:not([hidden])', { timeout: 30000 });
+  console.log(`${await ui.$eval('#removal-title', (e) => e.textContent)}: ${await ui.$eval('#removal-text', (e) => e.textContent)}`);
+  const loaded = await loadVerdict(withExtension, args.url);
+  console.log(loaded.error ? `Firefox still shows: ${loaded.error}` : `Firefox loads the page: HTTP ${loaded.status}`);
+  await tab.bringToFront();
+  await pause();
+  await ui.bringToFront();
+  await ui.click('#undo');
+  await ui.waitForFunction(() => document.querySelector('#removal-title').textContent.startsWith('Put back'), { timeout: 30000 });
+  console.log(await ui.$eval('#removal-title', (e) => e.textContent) + ': ' + await ui.$eval('#removal-text', (e) => e.textContent));
+  await pause();
+  if (loaded.error !== null) process.exitCode = 1;
+} finally {
+  await closeFirefox(withExtension);
 }

@@ -3,7 +3,8 @@
 # the company's internal CA, was re-made after a firmware update with its old serial, while the Firefox profile
 # still holds the old copy - the classic SEC_ERROR_REUSED_ISSUER_AND_SERIAL. Firefox refuses the page; certdoctor
 # diagnoses it and removes exactly the stale copy while Firefox runs; the same Firefox then loads the page; undo
-# puts the copy back. Needs nothing but a Debian machine (it installs what is missing) and cleans up after itself.
+# puts the copy back; then the same from the error page with the extension (Diagnose, Remove, the page loads,
+# Undo). Needs nothing but a Debian machine (it installs what is missing) and cleans up after itself.
 # Usage: tools/demo.sh [--watch]   (--watch: a visible Firefox window when a display is present)
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -40,7 +41,7 @@ url="https://$host:$SERVER_PORT/"
 echo "A TLS server on 127.0.0.1:$SERVER_PORT now presents the new certificate as $url"
 
 node "$ROOT/tools/demo-firefox.mjs" --profile "$profile" --url "$url" --host "$host" \
-  --resolve "$host:$SERVER_PORT:127.0.0.1" --certdoctor "$BIN/certdoctor" "$@"
+  --resolve "$host:$SERVER_PORT:127.0.0.1" --certdoctor "$BIN/certdoctor" --build "$(dirname "$BIN")" "$@"
 echo "What the profile holds after the undo:"
 certutil -L -d "sql:$profile" | sed 's/^/  /'
 

@@ -29,6 +29,14 @@ int main(int argc, char** argv) {
   ctx.caller_allowed = ctx.caller == build::extension_id;
   ctx.browser_pid = static_cast<int>(getppid());
   if (const char* p = std::getenv("CERTDOCTOR_PROFILE"); p && *p) ctx.profile_dir = p;
+  if (const char* r = std::getenv("CERTDOCTOR_RESOLVE")) {
+    std::string_view rest = r;
+    while (!rest.empty()) {
+      std::size_t comma = rest.find(',');
+      if (comma != 0) ctx.resolve.emplace_back(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+  }
   ctx.home = current_home();
   if (!ctx.caller_allowed) {
     std::cerr << "certdoctor-host: refusing caller '" << ctx.caller << "': only " << build::extension_id

@@ -41,6 +41,28 @@ json session_json(const TlsSession& s) {
   return c;
 }
 
+// A chain that stops short: the leaf is not self-issued and nothing served is its issuer. Then the likely cause
+// of an unknown issuer is the intermediate the server does not send.
+std::optional<Finding> missing_intermediate(const json& chain) {
+  if (chain.empty()) return std::nullopt;
+  const json& leaf = chain[0];
+  const std::string issuer = leaf.value("issuer", "");
+  if (issuer.empty() || issuer == leaf.value("subject", "")) return std::nullopt;
+  for (const auto& c : chain) {
+    if (c.value("subject", "") == issuer) return std::nullopt;
+  }
+  std::string where;
+  if (leaf.contains("authority_info_access")) {
+    for (const auto& url : leaf["authority_info_access"].value("ca_issuers", json::array())) {
+      if (url.is_string()) where = " Its issuer publishes it at " + url.get<std::string>() + ".";
+    }
+  }
+  Finding f("issuer_not_sent", {{"issuer", issuer}, {"sent", static_cast<int>(chain.size())}, {"where", where}});
+  f.cert = 0;
+  f.field = "issuer";
+  return f;
+}
+
 }  // namespace
 
 void validate_request(const DiagnoseRequest& r) {
@@ -182,6 +204,9 @@ json diagnose(const DiagnoseRequest& r) {
       // The conflict findings already explain a reused serial, with the stored certificate named.
       if (v.result != pkix::Result::ReusedIssuerAndSerial || !d.contains("conflicts") || d["conflicts"].empty()) {
         findings.insert(findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings), f);
+      }
+      if (v.result == pkix::Result::UnknownIssuer) {
+        if (auto missing = missing_intermediate(d["chain"])) findings.insert(findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings), *missing);
       }
       const std::string error(pkix::firefox_code(v.result));
       if (hsts) {

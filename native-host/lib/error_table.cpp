@@ -392,6 +392,14 @@ constexpr ErrorRow kTable[] = {
               "the server's current certificate ({served_fingerprint}) is not covered by it.",
               "Accept the new certificate on Firefox's error page if you trust it; the old exception can be "
               "deleted in Settings > Certificates > Servers."),
+    CONDITION("issuer_not_sent", error, "The server does not send the intermediate certificate {issuer}",
+              "The server sent only {sent} certificate(s), and none of them is the issuer of its own certificate "
+              "({issuer}); Firefox does not fetch missing intermediates for sites like this one, so it cannot "
+              "reach a root it trusts.{where}",
+              "Configure the server to send its certificate followed by the intermediate(s), e.g. a file made with\n"
+              "  cat server.crt intermediate.crt > fullchain.crt\n"
+              "(nginx: ssl_certificate fullchain.crt; Apache: SSLCertificateFile fullchain.crt; on appliances, "
+              "upload the chain or the intermediate where the server certificate is configured)."),
     CONDITION("not_overridable", info, "This error cannot be bypassed",
               "Firefox offers no way to continue past {error}.",
               "Fix the cause as described above."),

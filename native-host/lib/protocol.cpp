@@ -74,6 +74,7 @@ DiagnoseRequest diagnose_request(const json& req, const HostContext& ctx) {
   }
   r.proxy = opt_string(req, "proxy");
   r.resolve = opt_strings(req, "resolve");
+  r.resolve.insert(r.resolve.end(), ctx.resolve.begin(), ctx.resolve.end());
   r.profile.explicit_dir = ctx.profile_dir;
   r.profile.browser_pid = ctx.browser_pid;
   r.profile.home = ctx.home;
@@ -111,10 +112,8 @@ json handle_remove(const json& req, const HostContext& ctx) {
   result["profile"] = r.profile.string();
   // With the page's URL, say what Firefox shows now (the extension reloads the tab and shows this).
   if (r.url) {
-    std::vector<std::string> resolve;
-    if (const json* res = field(req, "resolve"); res && res->is_array()) {
-      for (const auto& x : *res) if (x.is_string()) resolve.push_back(x.get<std::string>());
-    }
+    std::vector<std::string> resolve = opt_strings(req, "resolve");
+    resolve.insert(resolve.end(), ctx.resolve.begin(), ctx.resolve.end());
     result["after"] = verdict_now(*r.url, r.profile, resolve, opt_string(req, "proxy"));
   }
   return result;

@@ -30,6 +30,9 @@ struct HostContext {
   bool caller_allowed = false;
   std::optional<int> browser_pid;                     // the parent process (the calling Firefox)
   std::optional<std::filesystem::path> profile_dir;   // CERTDOCTOR_PROFILE, set by whoever starts the host
+  // CERTDOCTOR_RESOLVE: "HOST:PORT:ADDRESS,..." as curl's --resolve, for names the host's resolver does not know
+  // (split DNS, a name Firefox resolves through its own settings, the built-in demo); added to every request.
+  std::vector<std::string> resolve;
   std::filesystem::path home;
 };
 

@@ -3,22 +3,21 @@
 // its old serial while the profile holds the old copy. Firefox refuses the page; the extension marks the tab;
 // its Diagnose page (opened as its own page) asks the host, shows the stale copy next to the served certificate,
 // removes it after confirmation; the page then loads with 200; Undo puts the copy back. Screenshots of the UI go
-// to artifacts/ (look at them). Without the host installed, the page says how to install it.
+// to artifacts/ (look at them). An expired certificate and a missing intermediate get their own explanations; the
+// page reads Firefox's proxy setting; without the host installed, it says how to install it.
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { launchFirefox, loadVerdict, closeFirefox } from './firefox.mjs';
+import { loadVerdict, closeFirefox } from './firefox.mjs';
 import { staleCopyExample } from './stale-copy.mjs';
+import { issue } from './pki.mjs';
+import { sServer } from './servers.mjs';
+import { ROOT, UUID, launchWithExtension, errorPageDiagnosis, hostManifestPath } from './with-extension.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUILD = process.env.CERTDOCTOR_BUILD_DIR || path.join(ROOT, 'build');
 const ARTIFACTS = path.join(ROOT, 'artifacts');
-const EXTENSION_ID = JSON.parse(fs.readFileSync(path.join(ROOT, 'extension/manifest.json'), 'utf8'))
-  .browser_specific_settings.gecko.id;
-const UUID = '6c0b3f2e-8f43-4d0a-9a51-2a7d3c1e9b10';  // fixed, so the test can open the extension's page
 const HOST = 'localhost';  // resolvable by Firefox and by the native host alike
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certdoctor-ext-'));
@@ -37,41 +36,25 @@ try {
     subjectCn: '<img src=x onerror=alert(1)>localhost' });
   const { profile } = server;
 
-  // The native host, installed for this HOME only, exactly as a user install puts it.
-  const home = f('home');
-  fs.mkdirSync(path.join(home, '.mozilla/native-messaging-hosts'), { recursive: true });
-  fs.copyFileSync(path.join(BUILD, 'manifests/certdoctor.json'), path.join(home, '.mozilla/native-messaging-hosts/certdoctor.json'));
-  // An administrator's option, per user (no policy needed): open the diagnosis by itself on an error page. The
-  // test needs it: WebDriver BiDi may not navigate a tab to an extension page, but the extension may.
-  fs.mkdirSync(path.join(home, '.mozilla/managed-storage'), { recursive: true });
-  fs.writeFileSync(path.join(home, `.mozilla/managed-storage/${EXTENSION_ID}.json`), JSON.stringify({
-    name: EXTENSION_ID, description: 'certdoctor test options', type: 'storage',
-    data: { auto_diagnose: true, helpdesk_url: 'https://helpdesk.example.test/certs' } }));
-
   const url = server.url;
-
-  browser = await launchFirefox({ profileDir: profile, home, names: [],
-    prefs: { 'extensions.webextensions.uuids': JSON.stringify({ [EXTENSION_ID]: UUID }), 'xpinstall.signatures.required': false } });
-  await browser.installExtension(path.join(ROOT, 'extension'));
-
+  // The native host installed for this HOME only, as a user install puts it; the administrator's options per
+  // user. A manual HTTPS proxy in Firefox (nothing listens there: loopback sites bypass it, as Firefox does).
+  const home = f('home');
+  browser = await launchWithExtension({ profileDir: profile, home, build: BUILD,
+    options: { auto_diagnose: true, helpdesk_url: 'https://helpdesk.example.test/certs' },
+    prefs: { 'network.proxy.type': 1, 'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': 3129,
+      'network.proxy.no_proxies_on': '.corp.example.test' } });
   const site = await browser.newPage();
-  const existing = new Set(browser.targets());
-  const before = await site.goto(url).then(() => null, (e) => String(e.message));
-  assert.match(before, /SEC_ERROR_REUSED_ISSUER_AND_SERIAL/, 'Firefox refuses the page');
+  const errorPage = (pageUrl, expected) => errorPageDiagnosis(browser, site, pageUrl, expected);
 
-  // The extension opens its page next to the error page (BiDi lists extension pages with a blank URL, so the
-  // new tab is found as the new target, and asked for its address).
-  const target = await browser.waitForTarget((t) => !existing.has(t) && t.type() === 'page', { timeout: 30000 });
-  const ui = await target.page();
-  await ui.waitForFunction(() => location.href.startsWith('moz-extension://'), { timeout: 30000 });
+  const ui = await errorPage(url, 'SEC_ERROR_REUSED_ISSUER_AND_SERIAL');
   const uiUrl = await ui.evaluate(() => location.href);
   assert.ok(uiUrl.startsWith(`moz-extension://${UUID}/diagnose.html`), uiUrl);
   assert.match(uiUrl, /code=-8054/, 'the exact code from webNavigation reaches the page');
   // The background page marked the failed load with its exact code.
   const marked = await ui.evaluate(async () => Object.values(await browser.storage.session.get()));
   assert.ok(marked.some((m) => m.code === -8054 && m.url.startsWith('https://localhost')), 'the tab is marked: ' + JSON.stringify(marked));
-  // auto_diagnose: the page asks the host by itself.
-  await ui.waitForSelector('#result:not([hidden])', { timeout: 30000 });
+  // auto_diagnose: the page asked the host by itself.
   assert.equal(await ui.$eval('#helpdesk a', (a) => a.href), 'https://helpdesk.example.test/certs');
   const verdict = await ui.$eval('#verdict', (e) => e.textContent);
   assert.match(verdict, /SEC_ERROR_REUSED_ISSUER_AND_SERIAL/);
@@ -106,8 +89,43 @@ try {
   await shot(ui, '5-undone');
   assert.match(run('certutil', ['-L', '-d', `sql:${profile}`]), /portal \(old\) <b>bold<\/b>\s+,,/);
 
+  // Firefox's proxy setting, as the page reads it: the proxy for other sites, none for loopback or the bypass list.
+  const proxies = await ui.evaluate(async () => [await firefoxProxy('https://idrac.lab.example.test/'),
+    await firefoxProxy('https://localhost:8443/'), await firefoxProxy('https://sw1.corp.example.test/')]);
+  assert.deepEqual(proxies, [{ proxy: 'http://127.0.0.1:3129' }, {}, {}]);
+  // The context menu item exists (updating a missing item fails).
+  await ui.evaluate(() => browser.menus.update('certdoctor-diagnose', {}));
+
+  // An expired certificate and a missing intermediate, under the CA the profile trusts.
+  const ca = { pem: f('ca.pem'), key: f('ca.key') };
+  const siteExt = ['subjectAltName = DNS:localhost', 'extendedKeyUsage = serverAuth'];
+  const expired = issue(dir, 'expired', ca, { subject: '/CN=localhost', ext: siteExt, fromDays: -90, toDays: -10 });
+  const inter = issue(dir, 'inter', ca, { subject: '/CN=Extension Test Intermediate',
+    ext: ['basicConstraints = critical,CA:TRUE', 'keyUsage = critical,keyCertSign'] });
+  const leaf = issue(dir, 'leaf', inter, { subject: '/CN=localhost',
+    ext: [...siteExt, 'authorityInfoAccess = caIssuers;URI:http://pki.example.test/inter.cer'] });
+  for (const [name, cert, error, finding, words] of [
+    ['expired', expired, 'SEC_ERROR_EXPIRED_CERTIFICATE', 'SEC_ERROR_EXPIRED_CERTIFICATE', /expired on \d{4}-\d\d-\d\d/],
+    ['missing-intermediate', leaf, 'SEC_ERROR_UNKNOWN_ISSUER', 'issuer_not_sent', /does not send the intermediate certificate CN=Extension Test Intermediate/],
+  ]) {
+    const server = await sServer({ cert: cert.pem, key: cert.key });
+    assert.ok(!server.error, server.error);
+    try {
+      const page = await errorPage(server.url('localhost'), error);
+      assert.equal(await page.$eval('#verdict', (e) => e.dataset.firefoxError), error);
+      const shown = await page.$$eval('.finding', (els) => els.map((e) => ({ code: e.dataset.code, text: e.textContent })));
+      const explained = shown.find((x) => x.code === finding);
+      assert.ok(explained && words.test(explained.text), `${name}: ${JSON.stringify(shown).slice(0, 600)}`);
+      assert.ok(explained.text.includes('How to fix it'), `${name}: the fix is shown`);
+      await shot(page, `7-${name}`);
+      await page.close();
+    } finally {
+      server.stop();
+    }
+  }
+
   // Without the host: the page says how to install it.
-  fs.rmSync(path.join(home, '.mozilla/native-messaging-hosts/certdoctor.json'));
+  fs.rmSync(hostManifestPath(home));
   await ui.click('#diagnose');
   await ui.waitForSelector('#problem:not([hidden])', { timeout: 30000 });
   const problem = await ui.$eval('#problem', (e) => e.textContent);

@@ -33,14 +33,14 @@ function closedNetworkPrefs(names) {
 }
 
 // Launches Firefox on `profileDir` (a folder made with certutil) with HOME = `home`.
-export async function launchFirefox({ profileDir, home, names = [], prefs = {}, headless = true }) {
+export async function launchFirefox({ profileDir, home, names = [], prefs = {}, headless = true, env = {} }) {
   fs.mkdirSync(home, { recursive: true });
   return puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
     headless,
     userDataDir: profileDir,
-    env: { ...process.env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
+    env: { ...process.env, ...env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
     extraPrefsFirefox: { ...closedNetworkPrefs(names), ...prefs },
     protocolTimeout: 60000,
     dumpio: !!process.env.CERTDOCTOR_FIREFOX_LOG,  // set it to see Firefox's own output when a test fails
