@@ -4,9 +4,15 @@
 const DEFAULT_OPTIONS = { auto_diagnose: false, report_only: false, helpdesk_url: "", hide_details: false };
 
 async function managedOptions() {
+  let managed = {};
   try {
-    return { ...DEFAULT_OPTIONS, ...(await browser.storage.managed.get()) };
+    managed = await browser.storage.managed.get();
   } catch {
-    return { ...DEFAULT_OPTIONS };  // no policy and no managed-storage file: not an error
+    // no policy and no managed-storage file: not an error
   }
+  const o = { ...DEFAULT_OPTIONS, ...managed };
+  // Windows Group Policy stores switches as numbers (1/0).
+  for (const key of ["auto_diagnose", "report_only", "hide_details"]) o[key] = Boolean(o[key]);
+  o.helpdesk_url = typeof o.helpdesk_url === "string" ? o.helpdesk_url : "";
+  return o;
 }

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "admin.hpp"
 #include "build_info.hpp"
 #include "diagnose.hpp"
 #include "error_table.hpp"
@@ -171,6 +172,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"linux", "macos", "windows"}))->default_val("linux");
   prof->add_flag("--json", o.as_json, "print the list as one JSON object");
 
+  AdminCommands admin(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -183,6 +186,7 @@ int main(int argc, char** argv) {
     if (prof->parsed()) return run_profiles(o);
     if (rm->parsed()) return run_remove(o);
     if (undo->parsed()) return run_undo(o);
+    if (auto rc = admin.run()) return *rc;
   } catch (const RequestError& e) {
     std::cerr << "certdoctor: " << printable(e.what()) << "\n";
     return e.code() == "invalid_url" || e.code() == "invalid_field" ? 2 : 1;

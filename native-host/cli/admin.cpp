@@ -1,0 +1,90 @@
+#include "admin.hpp"
+
+#include <iostream>
+
+#include "error_table.hpp"
+#include "profile_locate.hpp"
+#include "rollout.hpp"
+
+namespace certdoctor {
+
+namespace {
+
+Platform platform_named(const std::string& name) {
+  return name == "macos" ? Platform::macos : name == "windows" ? Platform::windows : Platform::linux;
+}
+
+}  // namespace
+
+AdminCommands::AdminCommands(CLI::App& app) {
+  doctor_ = app.add_subcommand("doctor", "Check that Firefox will find certdoctor's native host and its extension");
+  doctor_->add_option("--home", home_, "whose setup (default: $HOME)");
+  doctor_->add_option("--platform", platform_, "linux or macos")->check(CLI::IsMember({"linux", "macos"}))->default_val("linux");
+  doctor_->add_option("--root", root_, "the file system root the system folders are under (default /)");
+  doctor_->add_flag("--json", json_, "print the checks as one JSON object");
+
+  policy_ = app.add_subcommand("policy", "Print the enterprise policy that force-installs the extension and sets its options");
+  policy_->add_option("--install-url", install_url_, "where Firefox gets certdoctor.xpi: https://... or file:///...")->required();
+  policy_->add_flag("--report-only", report_only_, "diagnose only: never offer to remove a stored certificate");
+  policy_->add_flag("--auto-diagnose", auto_diagnose_, "open the diagnosis by itself on a certificate error page");
+  policy_->add_flag("--hide-details", hide_details_, "hide the technical details from end users");
+  policy_->add_option("--helpdesk-url", helpdesk_url_, "a help-desk link shown with every diagnosis (http(s)://)");
+  policy_->add_option("--format", format_, "json (policies.json, any OS) or windows-reg (Group Policy registry keys)")
+      ->check(CLI::IsMember({"json", "windows-reg"}))->default_val("json");
+
+  manifest_ = app.add_subcommand("host-manifest", "Print the native-messaging host manifest for an installed host");
+  manifest_->add_option("--host-path", host_path_, "absolute path of the installed certdoctor-host")->required();
+  manifest_->add_option("--format", format_, "json (the manifest) or windows-reg (the registry key naming it)")
+      ->check(CLI::IsMember({"json", "windows-reg"}))->default_val("json");
+  manifest_->add_option("--manifest-path", manifest_path_, "windows-reg: where the manifest file is");
+  manifest_->add_option("--scope", scope_, "windows-reg: user (HKCU) or system (HKLM)")
+      ->check(CLI::IsMember({"user", "system"}))->default_val("user");
+}
+
+std::optional<int> AdminCommands::run() const {
+  if (doctor_->parsed()) {
+    DoctorInput in{platform_named(platform_), home_.empty() ? current_home() : std::filesystem::path(home_), root_};
+    nlohmann::json report = doctor(in);
+    if (json_) {
+      std::cout << report.dump(2) << "\n";
+    } else {
+      for (const auto& c : report["checks"]) {
+        std::cout << (c["ok"].get<bool>() ? "ok    " : "FAIL  ") << c["check"].get<std::string>() << ": "
+                  << printable(c["detail"].get<std::string>()) << "\n";
+      }
+      std::cout << (report["ok"].get<bool>() ? "Firefox will find certdoctor.\n"
+                                             : "Firefox will not find everything certdoctor needs (see FAIL above).\n");
+    }
+    return report["ok"].get<bool>() ? 0 : 1;
+  }
+  if (policy_->parsed()) {
+    ManagedOptions o;
+    if (report_only_) o.report_only = true;
+    if (auto_diagnose_) o.auto_diagnose = true;
+    if (hide_details_) o.hide_details = true;
+    if (!helpdesk_url_.empty()) o.helpdesk_url = helpdesk_url_;
+    try {
+      if (format_ == "windows-reg") std::cout << windows_policy_reg(install_url_, o);
+      else std::cout << firefox_policies(install_url_, o).dump(2) << "\n";
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "certdoctor: " << printable(e.what()) << "\n";
+      return 2;
+    }
+    return 0;
+  }
+  if (manifest_->parsed()) {
+    if (format_ == "windows-reg") {
+      if (manifest_path_.empty()) {
+        std::cerr << "certdoctor: --manifest-path is needed for windows-reg\n";
+        return 2;
+      }
+      std::cout << windows_host_reg(manifest_path_, scope_ == "system" ? Scope::system : Scope::user);
+      return 0;
+    }
+    std::cout << host_manifest(host_path_).dump(2) << "\n";
+    return 0;
+  }
+  return std::nullopt;
+}
+
+}  // namespace certdoctor

@@ -1,0 +1,105 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "build_info.hpp"
+#include "process.hpp"
+#include "rollout.hpp"
+
+using namespace certdoctor;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p) << text;
+}
+
+const json* find_check(const json& report, const std::string& name) {
+  for (const auto& c : report["checks"]) {
+    if (c["check"] == name) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("Rollout: policies force-install the extension and carry its managed options", "[rollout]") {
+  const std::string id(build::extension_id);
+  json p = firefox_policies("file:///usr/share/certdoctor/certdoctor.xpi",
+                            {.report_only = true, .helpdesk_url = std::string("https://help.example/certs")})["policies"];
+  CHECK(p["ExtensionSettings"][id]["installation_mode"] == "force_installed");
+  CHECK(p["ExtensionSettings"][id]["install_url"] == "file:///usr/share/certdoctor/certdoctor.xpi");
+  CHECK(p["3rdparty"]["Extensions"][id] == json({{"report_only", true}, {"helpdesk_url", "https://help.example/certs"}}));
+  // Without options there is no 3rdparty section at all.
+  CHECK_FALSE(firefox_policies("https://pki.example/certdoctor.xpi", {})["policies"].contains("3rdparty"));
+  CHECK_THROWS_AS(firefox_policies("ftp://x/certdoctor.xpi", {}), std::invalid_argument);
+  CHECK_THROWS_AS(firefox_policies("https://x/c.xpi", {.helpdesk_url = std::string("javascript:alert(1)")}), std::invalid_argument);
+}
+
+TEST_CASE("Rollout: Windows registry files escape values and name the right keys", "[rollout]") {
+  std::string reg = windows_host_reg("C:\\Program Files\\certdoctor\\certdoctor.json", Scope::system);
+  CHECK(reg.rfind("Windows Registry Editor Version 5.00\r\n", 0) == 0);
+  CHECK(reg.find("[HKEY_LOCAL_MACHINE\\Software\\Mozilla\\NativeMessagingHosts\\certdoctor]") != std::string::npos);
+  CHECK(reg.find("@=\"C:\\\\Program Files\\\\certdoctor\\\\certdoctor.json\"") != std::string::npos);
+  CHECK(windows_host_reg("C:\\x.json", Scope::user).find("[HKEY_CURRENT_USER\\") != std::string::npos);
+
+  std::string policy = windows_policy_reg("https://pki.example/c.xpi", {.auto_diagnose = true,
+                                                                        .helpdesk_url = std::string("https://h.example/\"q\"")});
+  CHECK(policy.find("[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Mozilla\\Firefox]") != std::string::npos);
+  CHECK(policy.find("\"ExtensionSettings\"=\"{\\\"" + std::string(build::extension_id)) != std::string::npos);
+  CHECK(policy.find("\"auto_diagnose\"=dword:00000001") != std::string::npos);
+  CHECK(policy.find("\"helpdesk_url\"=\"https://h.example/\\\"q\\\"\"") != std::string::npos);
+}
+
+TEST_CASE("Rollout: doctor finds the manifest Firefox reads, the host, and the extension", "[rollout]") {
+  testing::TempDir t;
+  const fs::path home = t / "home", root = t / "root";
+  fs::create_directories(home);
+  const std::string id(build::extension_id);
+
+  SECTION("nothing installed: both missing, said so") {
+    json r = doctor({Platform::linux, home, root});
+    CHECK_FALSE(r["ok"].get<bool>());
+    REQUIRE(find_check(r, "host manifest"));
+    CHECK((*find_check(r, "host manifest"))["detail"].get<std::string>().find("none found") != std::string::npos);
+    REQUIRE(find_check(r, "extension"));
+  }
+  SECTION("a user manifest shadows the system one; a host that is gone is reported") {
+    write(home / ".mozilla/native-messaging-hosts/certdoctor.json", host_manifest((t / "gone/certdoctor-host").string()).dump());
+    write(root / "usr/lib/mozilla/native-messaging-hosts/certdoctor.json", host_manifest("/usr/lib/certdoctor/certdoctor-host").dump());
+    json r = doctor({Platform::linux, home, root});
+    CHECK((*find_check(r, "host manifest"))["ok"] == true);
+    CHECK((*find_check(r, "host program"))["ok"] == false);
+    CHECK((*find_check(r, "other host manifest"))["detail"].get<std::string>().find("is not used") != std::string::npos);
+  }
+  SECTION("a manifest for another extension, and broken JSON, are failures") {
+    json m = host_manifest("/bin/sh");
+    m["allowed_extensions"] = {"someone@else"};
+    write(home / "Library/Application Support/Mozilla/NativeMessagingHosts/certdoctor.json", m.dump());
+    CHECK((*find_check(doctor({Platform::macos, home, root}), "host manifest"))["ok"] == false);
+    write(home / ".mozilla/native-messaging-hosts/certdoctor.json", "{not json");
+    CHECK((*find_check(doctor({Platform::linux, home, root}), "host manifest"))["detail"].get<std::string>().find("not valid JSON") !=
+          std::string::npos);
+  }
+  SECTION("the extension by policy or in a profile") {
+    write(home / ".mozilla/native-messaging-hosts/certdoctor.json", host_manifest("/bin/sh").dump());
+    write(root / "usr/lib/firefox-esr/distribution/policies.json",
+          firefox_policies("file:///usr/share/certdoctor/certdoctor.xpi", {}).dump());
+    json r = doctor({Platform::linux, home, root});
+    CHECK(r["ok"] == true);
+    CHECK((*find_check(r, "policy"))["detail"].get<std::string>().find("force_installed") != std::string::npos);
+
+    fs::remove(root / "usr/lib/firefox-esr/distribution/policies.json");
+    write(home / ".mozilla/firefox/profiles.ini", "[Profile0]\nName=default\nIsRelative=1\nPath=abc.default\nDefault=1\n");
+    write(home / ".mozilla/firefox/abc.default/extensions.json",
+          json({{"addons", {{{"id", id}, {"active", false}}}}}).dump());
+    r = doctor({Platform::linux, home, root});
+    CHECK(r["ok"] == false);
+    CHECK((*find_check(r, "extension in profile"))["detail"].get<std::string>().find("disabled") != std::string::npos);
+    write(home / ".mozilla/firefox/abc.default/extensions.json", json({{"addons", {{{"id", id}, {"active", true}}}}}).dump());
+    CHECK(doctor({Platform::linux, home, root})["ok"] == true);
+  }
+}
