@@ -3,7 +3,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "pki.hpp"
+#include "profile.hpp"
 #include "servers.hpp"
 
 using json = nlohmann::json;
@@ -42,12 +45,16 @@ TEST_CASE("CLI: --json prints exactly one JSON object with the chain, logs elsew
   // Nothing trusts "Corp Root" here, as Firefox reported: the prediction explains the reported code.
   CHECK(d["firefox_error"] == "SEC_ERROR_UNKNOWN_ISSUER");
   CHECK_FALSE(d.contains("path"));
-  REQUIRE(d["findings"].size() == 2);
+  REQUIRE(d["findings"].size() == 3);
   CHECK(d["findings"][0]["code"] == "SEC_ERROR_UNKNOWN_ISSUER");
   CHECK(d["findings"][0]["cert"] == 0);
+  // The server sent only its own certificate: the issuer, named, is missing (an intermediate to send, or a root
+  // to import).
+  CHECK(d["findings"][1]["code"] == "issuer_not_sent");
+  CHECK(d["findings"][1]["values"]["issuer"] == "CN=Corp Root");
   // no profile under this HOME: said as a finding, not an error
-  CHECK(d["findings"][1]["code"] == "profile_not_found");
-  CHECK(d["findings"][1]["severity"] == "warning");
+  CHECK(d["findings"][2]["code"] == "profile_not_found");
+  CHECK(d["findings"][2]["severity"] == "warning");
 }
 
 TEST_CASE("CLI: the readable form shows the certificate and the findings", "[cli]") {
@@ -100,4 +107,29 @@ TEST_CASE("CLI: bad arguments get a one-line reason and a non-zero exit", "[cli]
   auto version = certdoctor({"--version"}, dir.path());
   CHECK(version.exit_code == 0);
   CHECK_THAT(version.out, Catch::Contains("certdoctor 0."));
+}
+
+TEST_CASE("CLI: an unknown issuer is called missing only when neither the server nor the profile has it", "[cli]") {
+  testing::Workspace w;
+  auto root = w.pki.root("root", {.subject = "/CN=Untrusted Root"});
+  auto inter = w.pki.issue("inter", root, {.subject = "/CN=Stored Intermediate"}, true);
+  auto leaf = w.pki.issue("leaf", inter, {.subject = "/CN=intranet.test"});
+  testing::TlsServer server({.cert = leaf.cert, .key = leaf.key});
+  const std::string port = std::to_string(server.port());
+  auto codes = [&] {
+    auto r = certdoctor({"diagnose", "https://intranet.test:" + port + "/", "--resolve",
+                         "intranet.test:" + port + ":127.0.0.1", "--profile", w.profile.dir().string(), "--json"},
+                        w.dir.path());
+    json d = json::parse(r.out);
+    CHECK(d["firefox_error"] == "SEC_ERROR_UNKNOWN_ISSUER");
+    std::vector<std::string> out;
+    for (const auto& f : d["findings"]) out.push_back(f["code"]);
+    return out;
+  };
+  auto before = codes();
+  CHECK(std::find(before.begin(), before.end(), "issuer_not_sent") != before.end());
+  // The profile stores the intermediate (its root is still unknown): the intermediate is not what is missing.
+  w.profile.add(inter, "Stored Intermediate", ",,");
+  auto after = codes();
+  CHECK(std::find(after.begin(), after.end(), "issuer_not_sent") == after.end());
 }

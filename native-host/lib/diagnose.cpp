@@ -41,9 +41,9 @@ json session_json(const TlsSession& s) {
   return c;
 }
 
-// A chain that stops short: the leaf is not self-issued and nothing served is its issuer. Then the likely cause
-// of an unknown issuer is the intermediate the server does not send.
-std::optional<Finding> missing_intermediate(const json& chain) {
+// A chain that stops short: the leaf is not self-issued and nothing served is its issuer. With an unknown issuer,
+// that issuer is then an intermediate the server should send, or a private root Firefox should trust.
+std::optional<Finding> missing_issuer(const json& chain) {
   if (chain.empty()) return std::nullopt;
   const json& leaf = chain[0];
   const std::string issuer = leaf.value("issuer", "");
@@ -61,6 +61,20 @@ std::optional<Finding> missing_intermediate(const json& chain) {
   f.cert = 0;
   f.field = "issuer";
   return f;
+}
+
+// Whether a store holds a certificate named as the issuer of `der` (then the issuer is not what is missing).
+bool held_by(const std::string& der, std::initializer_list<NssStore*> stores) {
+  auto keys = cert_keys(der);
+  if (!keys) return false;
+  for (NssStore* s : stores) {
+    try {
+      if (s && !s->by_subject(keys->issuer_der).empty()) return true;
+    } catch (const StoreError&) {
+      // an unreadable store holds nothing we can name
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -205,8 +219,10 @@ json diagnose(const DiagnoseRequest& r) {
       if (v.result != pkix::Result::ReusedIssuerAndSerial || !d.contains("conflicts") || d["conflicts"].empty()) {
         findings.insert(findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings), f);
       }
-      if (v.result == pkix::Result::UnknownIssuer) {
-        if (auto missing = missing_intermediate(d["chain"])) findings.insert(findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings), *missing);
+      // An unknown issuer that the server did not send either (unless a stored certificate already explains it).
+      if (v.result == pkix::Result::UnknownIssuer && conflict_findings == 0 &&
+          !held_by(fetched.chain_der[0], {store.get(), builtins.get()})) {
+        if (auto missing = missing_issuer(d["chain"])) findings.insert(findings.begin() + 1, *missing);
       }
       const std::string error(pkix::firefox_code(v.result));
       if (hsts) {

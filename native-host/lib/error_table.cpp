@@ -392,14 +392,17 @@ constexpr ErrorRow kTable[] = {
               "the server's current certificate ({served_fingerprint}) is not covered by it.",
               "Accept the new certificate on Firefox's error page if you trust it; the old exception can be "
               "deleted in Settings > Certificates > Servers."),
-    CONDITION("issuer_not_sent", error, "The server does not send the intermediate certificate {issuer}",
-              "The server sent only {sent} certificate(s), and none of them is the issuer of its own certificate "
-              "({issuer}); Firefox does not fetch missing intermediates for sites like this one, so it cannot "
-              "reach a root it trusts.{where}",
-              "Configure the server to send its certificate followed by the intermediate(s), e.g. a file made with\n"
+    CONDITION("issuer_not_sent", error, "Nobody supplies the issuer {issuer}",
+              "The server sent {sent} certificate(s), none of them {issuer}, which issued the site's certificate, "
+              "and Firefox does not hold it either; Firefox does not fetch missing issuers, so it cannot reach a "
+              "root it trusts.{where}",
+              "If {issuer} is an intermediate CA, configure the server to send it after its own certificate, e.g. "
+              "a file made with\n"
               "  cat server.crt intermediate.crt > fullchain.crt\n"
-              "(nginx: ssl_certificate fullchain.crt; Apache: SSLCertificateFile fullchain.crt; on appliances, "
-              "upload the chain or the intermediate where the server certificate is configured)."),
+              "(nginx: ssl_certificate fullchain.crt; Apache: SSLCertificateFile fullchain.crt; appliances: upload "
+              "the chain where the server certificate is configured). If it is your organisation's own root CA, "
+              "import it into Firefox (Settings > Certificates > Authorities > Import) or roll it out by policy "
+              "(Certificates > Install)."),
     CONDITION("not_overridable", info, "This error cannot be bypassed",
               "Firefox offers no way to continue past {error}.",
               "Fix the cause as described above."),
