@@ -26,15 +26,26 @@ function el(tag, text, cls) {
   return e;
 }
 
+// The host gives up on a site within its own timeouts (connect, handshake); this is the page's last resort, so the
+// page never waits for ever on a host that hangs.
+const ASK_TIMEOUT_S = 90;
+
 // One request to the native host. Every way it can fail becomes a message the user can act on.
 async function ask(message) {
   let reply;
+  let timer;
   try {
-    reply = await browser.runtime.sendNativeMessage(HOST, { id: nextId++, ...message });
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Problem("host_timeout", "")), ASK_TIMEOUT_S * 1000);
+    });
+    reply = await Promise.race([browser.runtime.sendNativeMessage(HOST, { id: nextId++, ...message }), timeout]);
   } catch (e) {
+    if (e instanceof Problem) throw e;
     const text = String(e && e.message || e);
     if (/No such native application|not found|manifest/i.test(text)) throw new Problem("not_installed", text);
     throw new Problem("host_failed", text);
+  } finally {
+    clearTimeout(timer);
   }
   if (!reply || typeof reply !== "object" || typeof reply.ok !== "boolean") throw new Problem("garbage", JSON.stringify(reply));
   if (!reply.ok) throw new Problem(reply.error && reply.error.code || "error", reply.error && reply.error.message || "");
@@ -54,8 +65,11 @@ const PROBLEMS = {
 
 function showProblem(p) {
   const box = $("problem");
-  box.replaceChildren(el("p", PROBLEMS[p.code] ? t(PROBLEMS[p.code]) : t("problemOther", p.code)));
-  if (p.message) box.append(el("pre", p.message));
+  const text = p.code === "host_timeout" ? t("problemTimeout", ASK_TIMEOUT_S)
+    : p.code === "unreachable" ? t("problemUnreachable", p.message)
+    : PROBLEMS[p.code] ? t(PROBLEMS[p.code]) : t("problemOther", p.code);
+  box.replaceChildren(el("p", text));
+  if (p.message && p.code !== "unreachable") box.append(el("pre", p.message));
   box.hidden = false;
 }
 
@@ -198,6 +212,10 @@ async function diagnose() {
     if (reportedCode !== null && Number.isInteger(reportedCode)) request.reported_code = reportedCode;
     if (proxy) request.proxy = proxy;
     diagnosis = await ask(request);
+    // The host could not reach the site: say so plainly, with what it found (no certificate to show).
+    if ((!diagnosis.chain || !diagnosis.chain.length) && diagnosis.firefox_error === undefined && diagnosis.findings.length) {
+      throw new Problem("unreachable", diagnosis.findings[0].title);
+    }
     // The host knows the name of the code Firefox reported.
     if (diagnosis.reported_error) $("reported").textContent = t("reported", diagnosis.reported_error);
     const fe = diagnosis.firefox_error;

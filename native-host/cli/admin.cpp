@@ -1,5 +1,6 @@
 #include "admin.hpp"
 
+#include <fstream>
 #include <iostream>
 
 #include "error_table.hpp"
@@ -39,7 +40,27 @@ AdminCommands::AdminCommands(CLI::App& app) {
   manifest_->add_option("--manifest-path", manifest_path_, "windows-reg: where the manifest file is");
   manifest_->add_option("--scope", scope_, "windows-reg: user (HKCU) or system (HKLM)")
       ->check(CLI::IsMember({"user", "system"}))->default_val("user");
+  manifest_->add_option("-o,--output", output_, "write to this file instead of standard output");
 }
+
+namespace {
+
+// Standard output, or the file named by -o (written whole, for build steps).
+int emit(const std::string& text, const std::string& output) {
+  if (output.empty()) {
+    std::cout << text;
+    return 0;
+  }
+  std::ofstream out(output, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) {
+    std::cerr << "certdoctor: cannot write " << printable(output) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
 
 std::optional<int> AdminCommands::run() const {
   if (doctor_->parsed()) {
@@ -78,11 +99,9 @@ std::optional<int> AdminCommands::run() const {
         std::cerr << "certdoctor: --manifest-path is needed for windows-reg\n";
         return 2;
       }
-      std::cout << windows_host_reg(manifest_path_, scope_ == "system" ? Scope::system : Scope::user);
-      return 0;
+      return emit(windows_host_reg(manifest_path_, scope_ == "system" ? Scope::system : Scope::user), output_);
     }
-    std::cout << host_manifest(host_path_).dump(2) << "\n";
-    return 0;
+    return emit(host_manifest(host_path_).dump(2) + "\n", output_);
   }
   return std::nullopt;
 }

@@ -124,6 +124,15 @@ try {
     }
   }
 
+  // A site the host cannot reach (nothing listens on port 1): a plain message, not an empty diagnosis. The page
+  // navigates itself (BiDi may not send a tab to an extension page).
+  await ui.evaluate(() => { location.href = 'diagnose.html?url=' + encodeURIComponent('https://localhost:1/') + '&auto=1'; });
+  await ui.waitForSelector('#problem:not([hidden])', { timeout: 30000 });
+  const unreachable = await ui.$eval('#problem', (e) => e.textContent);
+  assert.match(unreachable, /could not reach this site from this computer: \S+ refused the connection on port 1/);
+  assert.equal(await ui.$eval('#result', (e) => e.hidden), true);
+  await shot(ui, '8-unreachable');
+
   // Without the host: the page says how to install it.
   fs.rmSync(hostManifestPath(home));
   await ui.click('#diagnose');

@@ -48,4 +48,11 @@ grep -q 'missing or not executable' "$t/err" || fail "no clear refusal: $(cat "$
 [[ -z $(find "$t/home" -type f) ]] || fail "something was written for a missing host"
 if "$install" --user --home "$t/home" --build "$t/nobuild" 2>"$t/err"; then fail "a missing build was accepted"; fi
 grep -q 'build first' "$t/err" || fail "no clear refusal: $(cat "$t/err")"
-echo "ok: user and system installs on Linux and macOS trees, idempotent, refused without a host, removed cleanly"
+# The administrators' archive carries the scripts, the extension and the manifests for each system.
+cmake --build "$build" --target admin-archive >/dev/null
+listing=$(unzip -l "$build"/certdoctor-admin-*.zip)
+for f in install.sh install.ps1 certdoctor.xpi schema.json ADMIN.md manifests/macos/certdoctor.json \
+         manifests/windows/certdoctor.json manifests/windows/certdoctor-system.reg manifests/windows/certdoctor-user.reg; do
+  grep -q " $f\$" <<<"$listing" || fail "the admin archive lacks $f"
+done
+echo "ok: user and system installs on Linux and macOS trees, idempotent, refused without a host, removed cleanly; admin archive complete"
