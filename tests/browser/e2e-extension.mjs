@@ -41,7 +41,7 @@ try {
   // user. A manual HTTPS proxy in Firefox (nothing listens there: loopback sites bypass it, as Firefox does).
   const home = f('home');
   browser = await launchWithExtension({ profileDir: profile, home, build: BUILD,
-    options: { auto_diagnose: true, helpdesk_url: 'https://helpdesk.example.test/certs' },
+    options: { auto_diagnose: true, helpdesk_url: 'https://helpdesk.example.test/certs', hide_details: true },
     prefs: { 'network.proxy.type': 1, 'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': 3129,
       'network.proxy.no_proxies_on': '.corp.example.test' } });
   const site = await browser.newPage();
@@ -56,6 +56,7 @@ try {
   assert.ok(marked.some((m) => m.code === -8054 && m.url.startsWith('https://localhost')), 'the tab is marked: ' + JSON.stringify(marked));
   // auto_diagnose: the page asked the host by itself.
   assert.equal(await ui.$eval('#helpdesk a', (a) => a.href), 'https://helpdesk.example.test/certs');
+  assert.equal(await ui.$eval('#details', (e) => e.hidden), true, 'hide_details keeps the technical details away');
   const verdict = await ui.$eval('#verdict', (e) => e.textContent);
   assert.match(verdict, /SEC_ERROR_REUSED_ISSUER_AND_SERIAL/);
   const codes = await ui.$$eval('.finding', (els) => els.map((e) => e.dataset.code));
