@@ -43,7 +43,9 @@ try {
   browser = await launchWithExtension({ profileDir: profile, home, build: BUILD,
     options: { auto_diagnose: true, helpdesk_url: 'https://helpdesk.example.test/certs', hide_details: true },
     prefs: { 'network.proxy.type': 1, 'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': 3129,
-      'network.proxy.no_proxies_on': '.corp.example.test' } });
+      'network.proxy.no_proxies_on': '.corp.example.test',
+      // Pages in the dark theme here (the policy test's screenshot shows the light one).
+      'layout.css.prefers-color-scheme.content-override': 0 } });
   const site = await browser.newPage();
   const errorPage = (pageUrl, expected) => errorPageDiagnosis(browser, site, pageUrl, expected);
 
@@ -57,6 +59,15 @@ try {
   // auto_diagnose: the page asked the host by itself.
   assert.equal(await ui.$eval('#helpdesk a', (a) => a.href), 'https://helpdesk.example.test/certs');
   assert.equal(await ui.$eval('#details', (e) => e.hidden), true, 'hide_details keeps the technical details away');
+  // Dark theme: dark page, light text, and button text that stands out from the button.
+  const colors = await ui.evaluate(() => {
+    const css = (e, p) => getComputedStyle(e)[p];
+    const b = document.querySelector('#diagnose');
+    return { page: css(document.documentElement, 'backgroundColor'), text: css(document.body, 'color'),
+      button: css(b, 'backgroundColor'), label: css(b, 'color') };
+  });
+  assert.deepEqual(colors, { page: 'rgb(28, 27, 34)', text: 'rgb(251, 251, 254)', button: 'rgb(0, 221, 255)',
+    label: 'rgb(21, 20, 26)' }, JSON.stringify(colors));
   const verdict = await ui.$eval('#verdict', (e) => e.textContent);
   assert.match(verdict, /SEC_ERROR_REUSED_ISSUER_AND_SERIAL/);
   const codes = await ui.$$eval('.finding', (els) => els.map((e) => e.dataset.code));
