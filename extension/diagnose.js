@@ -98,7 +98,10 @@ function renderFinding(f) {
   box.dataset.code = f.code;
   box.append(el("h3", f.title), el("p", f.explanation));
   if (f.cause) box.append(el("p", t("likelyCause", f.cause)));
-  if (f.fix) {
+  // Report-only (an administrator's option): the removal a finding proposes is left to IT.
+  if (options.report_only && f.values && f.values.stored_sha256) {
+    box.append(el("h4", t("howToFix")), el("p", t("reportOnlyFix"), "report-only"));
+  } else if (f.fix) {
     box.append(el("h4", t("howToFix")));
     const pre = el("pre", f.fix);
     box.append(pre, copyButton(f.fix));

@@ -71,6 +71,9 @@ try {
     helpdesk_url: 'https://helpdesk.example.test/pki' }, 'the managed options arrive from the policy');
   assert.equal(await ui.$$eval('.conflict', (els) => els.length), 1, 'the stale copy is still shown');
   assert.equal(await ui.$$eval('.conflict button', (els) => els.length), 0, 'report-only: no removal offered');
+  const stale = await ui.$eval('.finding[data-code="stale_copy"]', (e) => e.textContent);
+  assert.ok(!stale.includes('certdoctor remove') && stale.includes('removed by your IT department'),
+    'report-only: the fix leaves the removal to IT: ' + stale);
   assert.equal(await ui.$eval('#helpdesk a', (a) => a.href), 'https://helpdesk.example.test/pki');
   fs.mkdirSync(path.join(ROOT, 'artifacts'), { recursive: true });
   await ui.screenshot({ path: path.join(ROOT, 'artifacts/policy-report-only.png'), fullPage: true });
