@@ -100,7 +100,6 @@ json diagnose(const DiagnoseRequest& r) {
   if (r.reported_error) d["reported_error"] = *r.reported_error;
 
   std::vector<Finding> findings;
-  // Opening the profile's database (NSS start-up) does not depend on the network: it overlaps the handshake.
   ProfileChoice profile = choose_profile(r.profile);
   // The profile's database and the built-in roots are opened in two threads of their own, overlapping the
   // handshake (pkcs11_module.cpp serialises what must be serialised).
@@ -211,20 +210,22 @@ json diagnose(const DiagnoseRequest& r) {
       findings.insert(findings.begin(), Finding("exception_applies", {{"error", std::string(pkix::firefox_code(v.result))},
                                                                       {"host_port", fo.target.authority()}}));
     } else {
-      d["firefox_error"] = std::string(pkix::firefox_code(v.result));
+      const std::string error(pkix::firefox_code(v.result));
+      d["firefox_error"] = error;
       d["overridable"] = v.overridable && !hsts;
       ExplainContext ctx{d["chain"], r.url, fo.target.host, fo.target.authority()};
       Finding f = explain_verdict(v, fetched.chain_der, ctx);
+      // After the conflict findings: the verdict, then what it most likely comes from.
+      auto next = findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings);
       // The conflict findings already explain a reused serial, with the stored certificate named.
       if (v.result != pkix::Result::ReusedIssuerAndSerial || !d.contains("conflicts") || d["conflicts"].empty()) {
-        findings.insert(findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings), f);
+        next = findings.insert(next, f) + 1;
       }
       // An unknown issuer that the server did not send either (unless a stored certificate already explains it).
       if (v.result == pkix::Result::UnknownIssuer && conflict_findings == 0 &&
           !held_by(fetched.chain_der[0], {store.get(), builtins.get()})) {
-        if (auto missing = missing_issuer(d["chain"])) findings.insert(findings.begin() + 1, *missing);
+        if (auto missing = missing_issuer(d["chain"])) findings.insert(next, *missing);
       }
-      const std::string error(pkix::firefox_code(v.result));
       if (hsts) {
         findings.push_back(Finding(hsts->source == "preload" ? "hsts_preloaded" : "hsts_host",
                                    {{"error", error}, {"host", fo.target.host}, {"domain", hsts->domain},
@@ -234,7 +235,7 @@ json diagnose(const DiagnoseRequest& r) {
         findings.push_back(Finding("not_overridable", {{"error", error}}));
       }
       // When Firefox reported another code, that code is explained too, with the same certificate's facts.
-      if (r.reported_error && *r.reported_error != std::string(pkix::firefox_code(v.result)) &&
+      if (r.reported_error && *r.reported_error != error &&
           find_error_row(*r.reported_error)) {
         Finding reported = f;
         reported.code = *r.reported_error;

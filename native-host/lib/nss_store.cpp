@@ -87,7 +87,6 @@ struct NssStore::Impl {
   CK_FUNCTION_LIST_PTR fn = nullptr;
   CK_SLOT_ID slot = 0;
   CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
-  fs::path profile;
 
   ~Impl() {
     if (session != CK_INVALID_HANDLE) fn->C_CloseSession(session);
@@ -208,7 +207,6 @@ std::unique_ptr<NssStore> NssStore::open(const fs::path& profile, Access access)
   }
 
   auto impl = std::make_unique<Impl>();
-  impl->profile = profile;
   // Only the profile's own database is opened: never the PKCS#11 modules the profile lists (smart cards, OS
   // stores), nor the built-in roots (open_module does that).
   impl->database = SoftokenSlot::open(profile, write ? SoftokenSlot::Mode::read_write : SoftokenSlot::Mode::read_only);
@@ -222,7 +220,6 @@ std::unique_ptr<NssStore> NssStore::open(const fs::path& profile, Access access)
 
 std::unique_ptr<NssStore> NssStore::open_module(const fs::path& library, const std::string& name) {
   auto impl = std::make_unique<Impl>();
-  impl->profile = library;
   impl->fn = load_pkcs11_library(library.string());
   CK_SLOT_ID slots[8];
   CK_ULONG count = 8;

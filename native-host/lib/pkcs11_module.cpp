@@ -3,9 +3,9 @@
 #include <dlfcn.h>
 #include <pkcs11n.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <mutex>
