@@ -133,3 +133,46 @@ TEST_CASE("CLI: an unknown issuer is called missing only when neither the server
   auto after = codes();
   CHECK(std::find(after.begin(), after.end(), "issuer_not_sent") == after.end());
 }
+
+TEST_CASE("CLI: the conditions a diagnosis names come with every value their texts need", "[cli][findings]") {
+  // Each finding is rendered by the real code path; a build with its tests refuses to render one that lacks a
+  // value, so an unfilled placeholder would end this diagnosis with an internal error instead of exit 0.
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto old_cert = pki.device("old", {.subject = "/CN=bmc.dev", .serial = "01"});
+  auto new_cert = pki.device("new", {.subject = "/CN=bmc.dev", .serial = "01"});
+  testing::Profile profile(dir / "profile");
+  profile.add(old_cert, "bmc.dev", ",,");
+  testing::TlsServer server({.cert = new_cert.cert, .key = new_cert.key});
+  const std::string port = std::to_string(server.port());
+  // An exception for another certificate, recorded as Firefox writes them.
+  testing::write_file(profile.dir() / "cert_override.txt",
+                      "# PSM Certificate Override Settings file\n# This is a generated file!  Do not edit.\n"
+                      "bmc.dev:" + port + ":\tOID.2.16.840.1.101.3.4.2.1\t" + std::string(95, 'A') + "\t\n");
+  auto args = std::vector<std::string>{"diagnose", "https://bmc.dev:" + port + "/", "--resolve",
+                                       "bmc.dev:" + port + ":127.0.0.1", "--profile", profile.dir().string(),
+                                       "--reported-error", "SSL_ERROR_NO_CYPHER_OVERLAP", "--json"};
+  args.insert(args.begin(), testing::bin("certdoctor").string());
+  auto r = testing::run(args, "", {{"HOME", dir.path().string()}, {"CERTDOCTOR_BUILTIN_ROOTS", (dir / "none.so").string()}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  json d = json::parse(r.out);
+  std::vector<std::string> codes;
+  for (const auto& f : d["findings"]) codes.push_back(f["code"]);
+  for (const char* expected : {"stale_copy", "stale_exception", "hsts_preloaded", "builtin_roots_unavailable",
+                               "SSL_ERROR_NO_CYPHER_OVERLAP", "prediction_differs"}) {
+    INFO(expected);
+    CHECK(std::find(codes.begin(), codes.end(), expected) != codes.end());
+  }
+  // A profile folder that does not exist, and a site that refuses the connection.
+  auto gone = certdoctor({"diagnose", "https://127.0.0.1:" + std::to_string(testing::free_port()) + "/", "--profile",
+                          (dir / "no-such-profile").string(), "--json"},
+                         dir.path());
+  INFO(gone.err);
+  REQUIRE(gone.exit_code == 0);
+  json g = json::parse(gone.out);
+  std::vector<std::string> gone_codes;
+  for (const auto& f : g["findings"]) gone_codes.push_back(f["code"]);
+  CHECK(std::find(gone_codes.begin(), gone_codes.end(), "profile_unusable") != gone_codes.end());
+  CHECK(std::find(gone_codes.begin(), gone_codes.end(), "connection_refused") != gone_codes.end());
+}

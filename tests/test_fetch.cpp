@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "cert_info.hpp"
+#include "diagnose.hpp"
+#include "error_table.hpp"
 #include "pki.hpp"
 #include "servers.hpp"
 #include "tls_fetch.hpp"
@@ -23,6 +25,18 @@ FetchOptions options(const std::string& url) {
   o.connect_timeout = 3s;
   o.handshake_timeout = 3s;
   return o;
+}
+
+// The finding a failed fetch becomes, with the values diagnose adds, fills every placeholder of its row.
+void check_renders(const FetchResult& r) {
+  REQUIRE(r.failure);
+  Finding f = *r.failure;
+  add_site_values(f, "https://example.test:8443/", parse_target("https://example.test:8443/"));
+  const ErrorRow* row = find_error_row(f.code);
+  REQUIRE(row);
+  INFO(f.code);
+  CHECK(unfilled_placeholders(*row, f.values).empty());
+  CHECK_NOTHROW(render_finding(f));
 }
 
 }  // namespace
@@ -104,6 +118,7 @@ TEST_CASE("Fetch: a TLS 1.0-only device answers, and is reported as refused by F
   CHECK(sha256_hex(r.chain_der[0]) == dev.sha256());
   REQUIRE(r.failure);
   CHECK(r.failure->code == "SSL_ERROR_UNSUPPORTED_VERSION");
+  check_renders(r);
   CHECK(r.failure->values["version"] == "TLSv1");
 }
 
@@ -126,12 +141,14 @@ TEST_CASE("Fetch: through a real HTTP CONNECT proxy", "[fetch]") {
   FetchResult refused = fetch_chain(closed);
   REQUIRE(refused.failure);
   CHECK(refused.failure->code == "proxy_failed");
+  check_renders(refused);
 }
 
 TEST_CASE("Fetch: a closed port is refused", "[fetch]") {
   FetchResult r = fetch_chain(options("https://127.0.0.1:" + std::to_string(testing::free_port()) + "/"));
   REQUIRE(r.failure);
   CHECK(r.failure->code == "connection_refused");
+  check_renders(r);
   CHECK(r.failure->values["address"] == "127.0.0.1");
   CHECK_FALSE(r.session);
 }
@@ -140,6 +157,7 @@ TEST_CASE("Fetch: a name that does not resolve", "[fetch]") {
   FetchResult r = fetch_chain(options("https://certdoctor-test.invalid/"));
   REQUIRE(r.failure);
   CHECK(r.failure->code == "dns_failed");
+  check_renders(r);
 }
 
 TEST_CASE("Fetch: a plain-text service is not TLS", "[fetch]") {
@@ -147,6 +165,7 @@ TEST_CASE("Fetch: a plain-text service is not TLS", "[fetch]") {
   FetchResult r = fetch_chain(options("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
   REQUIRE(r.failure);
   CHECK(r.failure->code == "not_tls");
+  check_renders(r);
   CHECK(r.chain_der.empty());
 }
 
@@ -155,6 +174,7 @@ TEST_CASE("Fetch: a server that hangs up on the ClientHello", "[fetch]") {
   FetchResult r = fetch_chain(options("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
   REQUIRE(r.failure);
   CHECK(r.failure->code == "connection_closed");
+  check_renders(r);
 }
 
 TEST_CASE("Fetch: a server that accepts and never answers hits the handshake deadline", "[fetch]") {
@@ -165,6 +185,17 @@ TEST_CASE("Fetch: a server that accepts and never answers hits the handshake dea
   FetchResult r = fetch_chain(o);
   REQUIRE(r.failure);
   CHECK(r.failure->code == "handshake_timeout");
+  check_renders(r);
   // Not a speed claim: a hang would never return. The bound is ten times the deadline.
   CHECK(std::chrono::steady_clock::now() - started < 3s);
+}
+
+TEST_CASE("Fetch: a key Firefox cannot use ends in no cipher in common, with a fix that names this host", "[fetch]") {
+  Fixture f;
+  auto dev = f.pki.device("dev", {.subject = "/CN=k1.test", .key = "ec:secp256k1"});
+  testing::TlsServer server({.cert = dev.cert, .key = dev.key});
+  FetchResult r = fetch_chain(options(server.url()));
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == "SSL_ERROR_NO_CYPHER_OVERLAP");
+  check_renders(r);
 }

@@ -80,6 +80,11 @@ bool held_by(const std::string& der, std::initializer_list<NssStore*> stores) {
 
 }  // namespace
 
+void add_site_values(Finding& f, const std::string& url, const Target& target) {
+  f.values.update(site_values(url, target.host, target.authority()));
+  f.values["port"] = target.port;
+}
+
 void validate_request(const DiagnoseRequest& r) {
   parse_target(r.url);
   for (const auto& spec : r.resolve) parse_resolve(spec);
@@ -132,11 +137,7 @@ json diagnose(const DiagnoseRequest& r) {
   for (const auto& der : fetched.chain_der) chain.push_back(describe_certificate(der));
   d["chain"] = chain;
   if (fetched.failure) {
-    // Values every template may use to build a command the user can paste.
-    fetched.failure->values["url"] = r.url;
-    fetched.failure->values["host"] = fo.target.host;
-    fetched.failure->values["port"] = fo.target.port;
-    fetched.failure->values["host_port"] = fo.target.authority();
+    add_site_values(*fetched.failure, r.url, fo.target);
     findings.push_back(*fetched.failure);
   }
 
@@ -248,10 +249,9 @@ json diagnose(const DiagnoseRequest& r) {
         // When Firefox reported another code, that code is explained too, with the same certificate's facts.
         if (r.reported_error && *r.reported_error != error &&
             find_error_row(*r.reported_error)) {
-          Finding reported = f;
-          reported.code = *r.reported_error;
-          reported.field.clear();
-          findings.push_back(reported);
+          SessionFacts facts;
+          if (fetched.session) facts = {fetched.session->version, fetched.session->cipher};
+          findings.push_back(explain_reported(f, *r.reported_error, ctx, facts));
         }
       }
     }

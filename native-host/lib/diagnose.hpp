@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "error_table.hpp"
 #include "profile_locate.hpp"
+#include "url.hpp"
 
 namespace certdoctor {
 
@@ -43,6 +45,10 @@ void validate_after_check(const AfterCheck& check);
 // the title being the first finding's. When the site could not be judged, or the check itself failed,
 // {error, findings: [...]}: the change is done either way, and the reply must still say so.
 nlohmann::json verdict_after(const AfterCheck& check, const std::filesystem::path& profile);
+
+// The values every template may use to build a command the user can paste (site_values, and the port), added to
+// a finding about reaching the site.
+void add_site_values(Finding& f, const std::string& url, const Target& target);
 
 // Checks the shape of an error name as Firefox reports it (upper case, digits, '_'); throws RequestError.
 void check_error_name(const std::string& name);

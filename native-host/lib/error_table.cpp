@@ -5,6 +5,7 @@
 #include <sslerr.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 namespace certdoctor {
 namespace {
@@ -552,9 +553,43 @@ std::string render_template(std::string_view tpl, const nlohmann::json& values) 
   return out;
 }
 
+namespace {
+
+// The keys of the "{key}" and "{key|sh}" placeholders in a template, in order.
+std::vector<std::string> placeholders(std::string_view tpl) {
+  std::vector<std::string> out;
+  for (std::size_t open = tpl.find('{'); open != std::string_view::npos; open = tpl.find('{', open + 1)) {
+    std::size_t close = tpl.find('}', open);
+    if (close == std::string_view::npos) break;
+    std::string_view key = tpl.substr(open + 1, close - open - 1);
+    out.emplace_back(key.substr(0, key.find('|')));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> unfilled_placeholders(const ErrorRow& row, const nlohmann::json& values) {
+  std::vector<std::string> missing;
+  for (std::string_view tpl : {row.title, row.explanation, row.cause, row.fix}) {
+    for (auto& key : placeholders(tpl)) {
+      const bool filled = values.is_object() && values.contains(key) && !values[key].is_null();
+      if (!filled && std::find(missing.begin(), missing.end(), key) == missing.end()) missing.push_back(key);
+    }
+  }
+  return missing;
+}
+
 nlohmann::json render_finding(const Finding& f) {
   nlohmann::json j = {{"code", f.code}};
   const ErrorRow* row = find_error_row(f.code);
+#ifdef CERTDOCTOR_STRICT_TEMPLATES
+  if (row) {
+    if (auto missing = unfilled_placeholders(*row, f.values); !missing.empty()) {
+      throw std::logic_error("the finding " + f.code + " lacks the value '" + missing[0] + "' its texts need");
+    }
+  }
+#endif
   j["severity"] = to_string(row ? row->severity : Severity::error);
   if (row && row->nss_code) j["nss_code"] = row->nss_code;
   if (f.cert) j["cert"] = *f.cert;

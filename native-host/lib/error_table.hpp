@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace certdoctor {
 
@@ -47,6 +48,12 @@ struct Finding {
 nlohmann::json render_finding(const Finding& f);
 
 std::string render_template(std::string_view tpl, const nlohmann::json& values);
+
+// The placeholders of the row's title, explanation, cause and fix that `values` does not fill. A finding must
+// never show one: render_finding renders a missing value as "?", and a build with its tests
+// (CERTDOCTOR_STRICT_TEMPLATES) throws std::logic_error instead, so that every test that renders a finding
+// catches a code path that forgot a value.
+std::vector<std::string> unfilled_placeholders(const ErrorRow& row, const nlohmann::json& values);
 
 // Single-quotes for a POSIX shell ('it'"'"'s' style); the result is one word whatever the input holds.
 std::string shell_quote(std::string_view s);

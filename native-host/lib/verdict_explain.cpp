@@ -32,6 +32,15 @@ json certificate_values(const json& d) {
           {"signature_algorithm", d.value("signature_algorithm", "")}};
 }
 
+json site_values(const std::string& url, const std::string& host, const std::string& host_port) {
+  const bool ip = host.find(':') != std::string::npos ||
+                  std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  const std::string san_ext = (ip ? "IP:" : "DNS:") + host;
+  // For commands that re-make the certificate: a subject and the subjectAltName line for this host.
+  return {{"url", url}, {"host", host}, {"host_port", host_port}, {"san_ext", san_ext}, {"subj", "/CN=" + host},
+          {"san_line", "subjectAltName=" + san_ext}};
+}
+
 namespace {
 
 // The certificate field each result is about.
@@ -95,17 +104,7 @@ Result as_issuer_result(Result r) {
 Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_der, const ExplainContext& ctx) {
   const std::string code(pkix::firefox_code(v.result));
   json values = ctx.chain.empty() ? json::object() : certificate_values(ctx.chain.at(0));
-  values["url"] = ctx.url;
-  values["host"] = ctx.host;
-  values["host_port"] = ctx.host_port;
-  values["san_ext"] = (ctx.host.find(':') != std::string::npos ||
-                       std::all_of(ctx.host.begin(), ctx.host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; })
-                           ? "IP:"
-                           : "DNS:") +
-                      ctx.host;
-  // For commands that re-make the certificate: a subject and the subjectAltName line for this host.
-  values["subj"] = "/CN=" + ctx.host;
-  values["san_line"] = "subjectAltName=" + values["san_ext"].get<std::string>();
+  values.update(site_values(ctx.url, ctx.host, ctx.host_port));
   if (v.result == Result::NoCypherOverlap) values["detail"] = "the server's key is " + values.value("key", "of an unusable kind");
   Finding f(code, values);
   f.field = field_of(v.result);
@@ -122,7 +121,34 @@ Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_
       f.cert = served != chain_der.end() ? std::optional<int>(static_cast<int>(served - chain_der.begin())) : std::nullopt;
     }
   }
+  // Every row that speaks of an issuer can be filled, whatever the verdict: when no tried issuer failed with this
+  // result, the served issuer stands in, and without one the leaf's issuer name (its dates are then unknown).
+  if (!f.values.contains("issuer_subject")) {
+    if (ctx.chain.size() > 1) {
+      const json served_issuer = certificate_values(ctx.chain.at(1));
+      for (const auto& [k, val] : served_issuer.items()) f.values["issuer_" + k] = val;
+    } else {
+      f.values["issuer_subject"] = values.value("issuer", "");
+      f.values["issuer_not_before"] = "(not known: the issuer was not found)";
+      f.values["issuer_not_after"] = "(not known: the issuer was not found)";
+    }
+  }
   f.values["overridable"] = v.overridable;
+  return f;
+}
+
+Finding explain_reported(const Finding& verdict, const std::string& reported, const ExplainContext& ctx,
+                         const SessionFacts& session) {
+  Finding f = verdict;
+  f.code = reported;
+  f.field.clear();
+  // Handshake rows speak of the protocol and of what the server accepted: the connection certdoctor made.
+  f.values["version"] = session.version.empty() ? "an unknown protocol version" : session.version;
+  if (!f.values.contains("detail")) {
+    f.values["detail"] = session.cipher.empty() ? "certdoctor's own connection negotiated no cipher"
+                                                : "certdoctor's own connection negotiated " + session.cipher;
+  }
+  (void)ctx;
   return f;
 }
 

@@ -122,9 +122,24 @@ export async function firefoxJudge(c) {
   });
 }
 
-export async function certdoctorJudge(c) {
+// Rendered text that still holds a placeholder: "{name}", or the "?" a missing value renders as.
+const LEFTOVER = /\{[a-z_]+(\|sh)?\}|'\?'|(^|\s)\?(\s|$|[.,;:)])/;
+
+export function unfilledTexts(diagnosis) {
+  const out = [];
+  for (const f of diagnosis.findings || []) {
+    for (const key of ['title', 'explanation', 'cause', 'fix']) {
+      if (LEFTOVER.test(f[key] || '')) out.push(`${f.code}.${key}: ${f[key]}`);
+    }
+  }
+  return out;
+}
+
+// `reported`: the code Firefox showed, passed as --reported-error so that its explanation is rendered too.
+export async function certdoctorJudge(c, { reported } = {}) {
   return withCase(c, async ({ profile, port }) => {
     const args = ['diagnose', `https://${c.host}:${port}/`, '--profile', profile, '--resolve', `${c.host}:${port}:127.0.0.1`, '--json'];
+    if (reported) args.push('--reported-error', reported);
     const out = await new Promise((resolve) => {
       const p = spawn(CERTDOCTOR, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       const timer = setTimeout(() => { stderr += '(killed after 60 s)'; p.kill('SIGKILL'); }, 60000);
@@ -137,7 +152,7 @@ export async function certdoctorJudge(c) {
     if (out.code !== 0) return { failed: `exit ${out.code}: ${out.stderr.trim()}` };
     let j;
     try { j = JSON.parse(out.stdout); } catch { return { failed: 'no JSON on stdout: ' + out.stderr.trim().slice(0, 300) }; }
-    return { error: j.firefox_error === undefined ? 'absent' : j.firefox_error };
+    return { error: j.firefox_error === undefined ? 'absent' : j.firefox_error, unfilled: unfilledTexts(j) };
   });
 }
 
@@ -194,7 +209,9 @@ async function check(opts) {
     if (!t) { problems.push(`${c.id}: no recorded truth (run: node tests/browser/truth.mjs record --only ${c.id})`); return; }
     if (t.hash !== caseHash(c)) { problems.push(`${c.id}: the case changed since its truth was recorded; record it again`); return; }
     if (t.unservable) { rows.push({ id: c.id, skipped: t.unservable }); return; }
-    const v = await certdoctorJudge(c);
+    // With the code Firefox showed as the reported one: every finding of every case is rendered and checked.
+    const v = await certdoctorJudge(c, { reported: t.error });
+    for (const u of v.unfilled || []) problems.push(`${c.id}: a finding holds an unfilled placeholder: ${u}`);
     const ours = v.failed ? 'FAILED ' + v.failed : v.unservable ? 'UNSERVABLE' : v.error;
     rows.push({ id: c.id, firefox: t.error, certdoctor: ours, agree: ours === t.error });
   });

@@ -6,12 +6,15 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/certdoctor.XXXXXX")
 _started_pids=()
 
+# The script's own exit status survives the clean-up: a server stopped here ends with 143, and under `set -e`
+# that status would otherwise become the script's.
 cleanup() {
-  local pid
+  local rc=$? pid
   for pid in "${_started_pids[@]}"; do
-    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null && { wait "$pid" 2>/dev/null || true; }
   done
   rm -rf "$WORK"
+  exit "$rc"
 }
 trap cleanup EXIT
 
