@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "cert_info.hpp"
+#include "certificate/cert_info.hpp"
 #include "pki.hpp"
 #include "process.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "error_table.hpp"
+#include "diagnosis/error_table.hpp"
 #include "pkix/result.hpp"
 #include "process.hpp"
 

@@ -2,12 +2,12 @@
 // misbehave on purpose.
 #include <catch2/catch.hpp>
 
-#include "cert_info.hpp"
-#include "diagnose.hpp"
-#include "error_table.hpp"
+#include "certificate/cert_info.hpp"
+#include "diagnosis/diagnose.hpp"
+#include "diagnosis/error_table.hpp"
 #include "pki.hpp"
 #include "servers.hpp"
-#include "tls_fetch.hpp"
+#include "fetch/tls_fetch.hpp"
 
 using namespace certdoctor;
 using namespace std::chrono_literals;

@@ -7,12 +7,12 @@
 
 #include <regex>
 
-#include "cert_info.hpp"
-#include "error_table.hpp"
+#include "certificate/cert_info.hpp"
+#include "diagnosis/error_table.hpp"
 #include "pki.hpp"
 #include "pkix/result.hpp"
 #include "process.hpp"
-#include "verdict_explain.hpp"
+#include "diagnosis/verdict_explain.hpp"
 
 using namespace certdoctor;
 using json = nlohmann::json;

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <thread>
 
-#include "framing.hpp"
-#include "protocol.hpp"
+#include "protocol/framing.hpp"
+#include "protocol/protocol.hpp"
 
 using namespace certdoctor;
 

@@ -5,9 +5,9 @@
 #include <boost/process.hpp>
 #include <cstring>
 
-#include "build_info.hpp"
-#include "cert_info.hpp"
-#include "framing.hpp"
+#include "base/build_info.hpp"
+#include "certificate/cert_info.hpp"
+#include "protocol/framing.hpp"
 #include "pki.hpp"
 #include "profile.hpp"
 #include "servers.hpp"

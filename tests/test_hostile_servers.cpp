@@ -8,10 +8,10 @@
 
 #include <chrono>
 
-#include "diagnose.hpp"
+#include "diagnosis/diagnose.hpp"
 #include "forge.hpp"
 #include "process.hpp"
-#include "protocol.hpp"
+#include "protocol/protocol.hpp"
 #include "servers.hpp"
 
 using json = nlohmann::json;

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "hsts.hpp"
+#include "profile/hsts.hpp"
 
 using namespace certdoctor;
 

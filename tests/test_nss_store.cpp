@@ -7,7 +7,7 @@
 
 #include <pkcs11t.h>
 
-#include "nss_store.hpp"
+#include "profile/nss_store.hpp"
 #include "pki.hpp"
 #include "process.hpp"
 #include "profile.hpp"

@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
-#include "ini.hpp"
+#include "profile/ini.hpp"
 #include "process.hpp"
-#include "profile_locate.hpp"
+#include "profile/profile_locate.hpp"
 
 using namespace certdoctor;
 namespace fs = std::filesystem;
@@ -112,7 +112,7 @@ TEST_CASE("Profiles: the calling process's open cert9.db names its profile", "[p
 
 // ---- certdoctor profiles: every place Firefox keeps profiles, on fake trees ----------------------------------
 
-#include "profile_list.hpp"
+#include "profile/profile_list.hpp"
 
 namespace {
 void touch_db(const fs::path& dir) {

@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
-#include "build_info.hpp"
-#include "error_table.hpp"
+#include "base/build_info.hpp"
+#include "diagnosis/error_table.hpp"
 #include "process.hpp"
-#include "protocol.hpp"
+#include "protocol/protocol.hpp"
 
 using namespace certdoctor;
 using json = nlohmann::json;

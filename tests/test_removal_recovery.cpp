@@ -1,5 +1,5 @@
 // A removal can always be undone: the real CLI is killed (SIGKILL, from a fault-injection point compiled into
-// test builds, lib/fault.hpp) at every step of a removal and of an undo, and the next run must finish what was
+// test builds, base/fault.hpp) at every step of a removal and of an undo, and the next run must finish what was
 // begun; the profile then compares equal to where it started, by certutil's listing and by the stored DER. Also:
 // a request that fails validation changes nothing, and a removal whose check afterwards fails still says it is
 // done, with its backup id.
@@ -11,7 +11,7 @@
 #include <csignal>
 #include <sstream>
 
-#include "nss_store.hpp"
+#include "profile/nss_store.hpp"
 #include "pki.hpp"
 #include "profile.hpp"
 #include "servers.hpp"

@@ -2,9 +2,9 @@
 
 #include <fstream>
 
-#include "build_info.hpp"
+#include "base/build_info.hpp"
 #include "process.hpp"
-#include "rollout.hpp"
+#include "rollout/rollout.hpp"
 
 using namespace certdoctor;
 using json = nlohmann::json;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "request_error.hpp"
-#include "url.hpp"
+#include "base/request_error.hpp"
+#include "fetch/url.hpp"
 
 using certdoctor::parse_target;
 using certdoctor::RequestError;

@@ -35,7 +35,7 @@ done
 [[ $platform == linux || $platform == macos ]] || { echo "install.sh: --platform is linux or macos" >&2; exit 2; }
 [[ -n $home ]] || { echo "install.sh: no home folder (set HOME or --home)" >&2; exit 2; }
 
-# Where things go: the same places `certdoctor doctor` checks (native-host/lib/rollout.cpp).
+# Where things go: the same places `certdoctor doctor` checks (native-host/lib/rollout/rollout.cpp).
 case $platform/$scope in
   linux/user)   libdir=$home/.local/lib/certdoctor bindir=$home/.local/bin manifest_dir=$home/.mozilla/native-messaging-hosts ;;
   linux/system) libdir=$fsroot/usr/local/lib/certdoctor bindir=$fsroot/usr/local/bin manifest_dir=$fsroot/usr/lib/mozilla/native-messaging-hosts ;;

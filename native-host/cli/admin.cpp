@@ -3,9 +3,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "error_table.hpp"
-#include "profile_locate.hpp"
-#include "rollout.hpp"
+#include "diagnosis/error_table.hpp"
+#include "profile/profile_locate.hpp"
+#include "rollout/rollout.hpp"
 
 namespace certdoctor {
 

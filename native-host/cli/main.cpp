@@ -4,15 +4,15 @@
 #include <iostream>
 
 #include "admin.hpp"
-#include "build_info.hpp"
-#include "diagnose.hpp"
-#include "error_table.hpp"
-#include "nss_store.hpp"
-#include "profile_list.hpp"
-#include "profile_locate.hpp"
-#include "removal.hpp"
-#include "render_text.hpp"
-#include "request_error.hpp"
+#include "base/build_info.hpp"
+#include "diagnosis/diagnose.hpp"
+#include "diagnosis/error_table.hpp"
+#include "profile/nss_store.hpp"
+#include "profile/profile_list.hpp"
+#include "profile/profile_locate.hpp"
+#include "profile/removal.hpp"
+#include "diagnosis/render_text.hpp"
+#include "base/request_error.hpp"
 
 namespace {
 

@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "build_info.hpp"
-#include "framing.hpp"
-#include "profile_locate.hpp"
-#include "protocol.hpp"
+#include "base/build_info.hpp"
+#include "protocol/framing.hpp"
+#include "profile/profile_locate.hpp"
+#include "protocol/protocol.hpp"
 
 int main(int argc, char** argv) {
   using namespace certdoctor;

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "cert_info.hpp"
+#include "certificate/cert_info.hpp"
 #include "pkix/build.hpp"
 #include "pkix/names.hpp"
 #include "pkix/signature.hpp"

@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "diagnose.hpp"
-#include "framing.hpp"
-#include "protocol.hpp"
-#include "request_error.hpp"
+#include "diagnosis/diagnose.hpp"
+#include "protocol/framing.hpp"
+#include "protocol/protocol.hpp"
+#include "base/request_error.hpp"
 
 using namespace certdoctor;
 

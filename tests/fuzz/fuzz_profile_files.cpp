@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "hsts.hpp"
-#include "ini.hpp"
-#include "overrides.hpp"
+#include "profile/hsts.hpp"
+#include "profile/ini.hpp"
+#include "profile/overrides.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

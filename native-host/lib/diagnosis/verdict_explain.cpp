@@ -1,0 +1,155 @@
+#include "diagnosis/verdict_explain.hpp"
+
+#include <algorithm>
+
+#include "certificate/cert_info.hpp"
+
+namespace certdoctor {
+
+using json = nlohmann::json;
+using pkix::Result;
+
+json certificate_values(const json& d) {
+  std::string names;
+  for (const auto& n : d.value("subject_alt_names", json::array())) {
+    names += (names.empty() ? "" : ", ") + n.value("value", "");
+  }
+  std::string key;
+  if (d.contains("public_key")) {
+    const json& k = d["public_key"];
+    key = k.value("type", "unknown");
+    if (k.contains("curve")) key += " " + k.value("curve", "");
+    else if (k.contains("bits")) key += " " + std::to_string(k.value("bits", 0)) + " bits";
+  }
+  return {{"subject", d.value("subject", "")},
+          {"issuer", d.value("issuer", "")},
+          {"serial", d.value("serial", "")},
+          {"not_before", d.value("not_before", "")},
+          {"not_after", d.value("not_after", "")},
+          {"sha256", d.value("sha256", "")},
+          {"names", names.empty() ? "(none)" : names},
+          {"key", key},
+          {"signature_algorithm", d.value("signature_algorithm", "")}};
+}
+
+json site_values(const std::string& url, const std::string& host, const std::string& host_port) {
+  const bool ip = host.find(':') != std::string::npos ||
+                  std::all_of(host.begin(), host.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; });
+  const std::string san_ext = (ip ? "IP:" : "DNS:") + host;
+  // For commands that re-make the certificate: a subject and the subjectAltName line for this host.
+  return {{"url", url}, {"host", host}, {"host_port", host_port}, {"san_ext", san_ext}, {"subj", "/CN=" + host},
+          {"san_line", "subjectAltName=" + san_ext}};
+}
+
+namespace {
+
+// The certificate field each result is about.
+std::string field_of(Result r) {
+  switch (r) {
+    case Result::ExpiredCertificate:
+    case Result::NotYetValidCertificate:
+    case Result::ExpiredIssuerCertificate:
+    case Result::NotYetValidIssuerCertificate:
+    case Result::InvalidTime: return "validity";
+    case Result::BadCertDomain: return "subject_alt_names";
+    case Result::InadequateKeySize:
+    case Result::UnsupportedKeyAlg:
+    case Result::UnsupportedEllipticCurve:
+    case Result::UnsupportedEcPointForm: return "public_key";
+    case Result::SignatureAlgorithmDisabled:
+    case Result::SignatureAlgorithmMismatch:
+    case Result::BadSignature: return "signature_algorithm";
+    case Result::CaCertUsedAsEndEntity:
+    case Result::CaCertInvalid:
+    case Result::PathLenConstraintInvalid:
+    case Result::V1CertUsedAsCa: return "basic_constraints";
+    case Result::InadequateKeyUsage: return "key_usage";
+    case Result::InadequateCertType: return "extended_key_usage";
+    case Result::CertNotInNameSpace: return "name_constraints";
+    case Result::UnknownCriticalExtension:
+    case Result::ExtensionValueInvalid: return "extensions";
+    case Result::EmptyIssuerName:
+    case Result::UnknownIssuer:
+    case Result::SelfSignedCert:
+    case Result::UntrustedIssuer: return "issuer";
+    case Result::ReusedIssuerAndSerial: return "serial";
+    case Result::RequiredTlsFeatureMissing: return "tls_feature";
+    default: return "";
+  }
+}
+
+// Results that are about the issuer of the end entity (or higher) rather than the end entity itself.
+bool about_an_issuer(Result r) {
+  switch (r) {
+    case Result::ExpiredIssuerCertificate:
+    case Result::NotYetValidIssuerCertificate:
+    case Result::UntrustedIssuer:
+    case Result::CaCertInvalid:
+    case Result::PathLenConstraintInvalid:
+    case Result::V1CertUsedAsCa:
+    case Result::CertNotInNameSpace: return true;
+    default: return false;
+  }
+}
+
+Result as_issuer_result(Result r) {
+  if (r == Result::UntrustedCert) return Result::UntrustedIssuer;
+  if (r == Result::ExpiredCertificate) return Result::ExpiredIssuerCertificate;
+  if (r == Result::NotYetValidCertificate) return Result::NotYetValidIssuerCertificate;
+  return r;
+}
+
+}  // namespace
+
+Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_der, const ExplainContext& ctx) {
+  const std::string code(pkix::firefox_code(v.result));
+  json values = ctx.chain.empty() ? json::object() : certificate_values(ctx.chain.at(0));
+  values.update(site_values(ctx.url, ctx.host, ctx.host_port));
+  if (v.result == Result::NoCypherOverlap) values["detail"] = "the server's key is " + values.value("key", "of an unusable kind");
+  Finding f(code, values);
+  f.field = field_of(v.result);
+  f.cert = 0;
+  if (about_an_issuer(v.result)) {
+    // The certificate that failed: the issuer tried whose own result became the reported one.
+    auto it = std::find_if(v.attempts.begin(), v.attempts.end(), [&](const pkix::Attempt& a) {
+      return as_issuer_result(a.result) == v.result || a.result == v.result;
+    });
+    if (it != v.attempts.end()) {
+      const json issuer = certificate_values(describe_certificate(it->issuer_der));
+      for (const auto& [k, val] : issuer.items()) f.values["issuer_" + k] = val;
+      auto served = std::find(chain_der.begin(), chain_der.end(), it->issuer_der);
+      f.cert = served != chain_der.end() ? std::optional<int>(static_cast<int>(served - chain_der.begin())) : std::nullopt;
+    }
+  }
+  // Every row that speaks of an issuer can be filled, whatever the verdict: when no tried issuer failed with this
+  // result, the served issuer stands in, and without one the leaf's issuer name (its dates are then unknown).
+  if (!f.values.contains("issuer_subject")) {
+    if (ctx.chain.size() > 1) {
+      const json served_issuer = certificate_values(ctx.chain.at(1));
+      for (const auto& [k, val] : served_issuer.items()) f.values["issuer_" + k] = val;
+    } else {
+      f.values["issuer_subject"] = values.value("issuer", "");
+      f.values["issuer_not_before"] = "(not known: the issuer was not found)";
+      f.values["issuer_not_after"] = "(not known: the issuer was not found)";
+    }
+  }
+  f.values["overridable"] = v.overridable;
+  return f;
+}
+
+Finding explain_reported(const Finding& verdict, const std::string& reported, const ExplainContext& ctx,
+                         const SessionFacts& session) {
+  Finding f = verdict;
+  f.code = reported;
+  f.field.clear();
+  // Handshake rows speak of the protocol and of what the server accepted: the connection certdoctor made.
+  f.values["version"] = session.version.empty() ? "an unknown protocol version" : session.version;
+  if (!f.values.contains("detail")) {
+    f.values["detail"] = session.cipher.empty() ? "certdoctor's own connection negotiated no cipher"
+                                                : "certdoctor's own connection negotiated " + session.cipher;
+  }
+  (void)ctx;
+  return f;
+}
+
+}  // namespace certdoctor

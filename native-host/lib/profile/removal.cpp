@@ -1,0 +1,363 @@
+#include "profile/removal.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <map>
+
+#include "base/hex.hpp"
+#include "certificate/cert_info.hpp"
+#include "base/fault.hpp"
+#include "profile/nss_store.hpp"
+#include "base/request_error.hpp"
+#include "base/utc.hpp"
+
+namespace certdoctor {
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kBackupDir = "certdoctor-backups";
+constexpr const char* kJournal = "journal.jsonl";
+
+json attributes_json(const RawAttributes& attrs) {
+  json j = json::object();
+  for (const auto& [type, value] : attrs) j[std::to_string(type)] = to_hex(value);
+  return j;
+}
+
+RawAttributes attributes_from(const json& j) {
+  RawAttributes out;
+  for (const auto& [type, value] : j.items()) out[std::stoul(type)] = from_hex(value.get<std::string>());
+  return out;
+}
+
+// Writes a file completely or not at all: a temporary file, flushed to disk, then renamed into place.
+void write_atomically(const fs::path& path, const std::string& data) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw RequestError("backup_failed", "cannot write the backup " + tmp.string());
+  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    fs::remove(tmp);
+    throw RequestError("backup_failed", "cannot write the backup " + path.string());
+  }
+}
+
+// One line, on disk (fsync) before the caller goes on: the journal is what a later run trusts.
+void append_journal(const fs::path& profile, const json& entry) {
+  const std::string line = entry.dump() + "\n";
+  const fs::path path = profile / kBackupDir / kJournal;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok) throw RequestError("backup_failed", "cannot append to the backup journal " + path.string());
+}
+
+std::vector<json> read_journal(const fs::path& profile) {
+  std::vector<json> entries;
+  std::ifstream in(profile / kBackupDir / kJournal);
+  for (std::string line; std::getline(in, line);) {
+    json e = json::parse(line, nullptr, false);
+    if (e.is_object() && e.value("id", json()).is_string() && e.value("action", json()).is_string()) {
+      entries.push_back(e);  // a torn last line (a crash while appending) is skipped
+    }
+  }
+  return entries;
+}
+
+json summary(const StoredCert& c) {
+  json d = describe_certificate(c.der);
+  return {{"sha256", c.sha256},          {"nickname", c.nickname},           {"trust", c.trust_string()},
+          {"subject", d.value("subject", "")}, {"issuer", d.value("issuer", "")}, {"serial", d.value("serial", "")},
+          {"not_before", d.value("not_before", "")}, {"not_after", d.value("not_after", "")}};
+}
+
+bool safe_id(const std::string& id) {
+  return !id.empty() && id.size() < 80 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-';
+  });
+}
+
+// Where a removal stands, from the journal's last word on it. "removing" and "restoring" are intents written
+// before the profile is changed: finding one means a run stopped half-way, and the next run finishes it.
+enum class State { unrecorded, removing, removed, restoring, restored };
+
+State state_of(const std::string& action) {
+  if (action == "removing") return State::removing;
+  if (action == "removed") return State::removed;
+  if (action == "restoring") return State::restoring;
+  if (action == "restored") return State::restored;
+  return State::unrecorded;
+}
+
+std::string_view name_of(State s) {
+  switch (s) {
+    case State::unrecorded: return "unrecorded";
+    case State::removing: return "removal_interrupted";
+    case State::removed: return "removed";
+    case State::restoring: return "undo_interrupted";
+    case State::restored: return "restored";
+  }
+  return "unrecorded";
+}
+
+struct Backup {
+  std::string id;
+  json file;  // the backup file's content
+  State state = State::unrecorded;
+};
+
+json read_backup_file(const fs::path& profile, const std::string& id) {
+  return json::parse(std::ifstream(profile / kBackupDir / (id + ".json")), nullptr, false);
+}
+
+// Every backup in the profile, in the order the removals happened: those the journal names, in its order,
+// then any backup file it does not name (a crash between writing the backup and the journal's first line,
+// or a journal lost since), by time.
+std::vector<Backup> all_backups(const fs::path& profile) {
+  std::vector<Backup> out;
+  std::map<std::string, std::size_t> index;
+  for (const auto& e : read_journal(profile)) {
+    const std::string id = e["id"].get<std::string>();
+    if (!safe_id(id)) continue;
+    auto [it, fresh] = index.emplace(id, out.size());
+    if (fresh) out.push_back({id, json(), State::unrecorded});
+    out[it->second].state = state_of(e["action"].get<std::string>());
+  }
+  std::vector<Backup> unnamed;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(profile / kBackupDir, ec)) {
+    const fs::path& p = entry.path();
+    if (p.extension() != ".json" || !safe_id(p.stem().string()) || index.count(p.stem().string())) continue;
+    unnamed.push_back({p.stem().string(), json(), State::unrecorded});
+  }
+  for (auto& b : out) b.file = read_backup_file(profile, b.id);
+  for (auto& b : unnamed) b.file = read_backup_file(profile, b.id);
+  std::erase_if(out, [](const Backup& b) { return !b.file.is_object(); });
+  std::erase_if(unnamed, [](const Backup& b) { return !b.file.is_object(); });
+  std::sort(unnamed.begin(), unnamed.end(), [](const Backup& a, const Backup& b) {
+    return std::pair(a.file.value("removed_at", ""), a.id) < std::pair(b.file.value("removed_at", ""), b.id);
+  });
+  out.insert(out.end(), unnamed.begin(), unnamed.end());
+  return out;
+}
+
+NssStore::Snapshot snapshot_of(const json& backup) {
+  NssStore::Snapshot snap;
+  const json objects = backup.value("objects", json::object());
+  if (!objects.contains("certificate")) throw RequestError("no_backup", "the backup holds no certificate");
+  snap.certificate = attributes_from(objects["certificate"]);
+  if (objects.contains("trust")) snap.trust = attributes_from(objects["trust"]);
+  return snap;
+}
+
+// Finishes what a run stopped half-way left: a removal journaled as begun loses whatever of the certificate
+// and its trust is still stored, an undo journaled as begun gets back whatever is missing. Both directions
+// are the intent that was on disk before the first change, so a crash at any instant ends as if the run had
+// completed, and its backup stays available to undo.
+// Returns the ids of the undos it finished.
+std::vector<std::string> recover_interrupted(const fs::path& profile, NssStore& store) {
+  std::vector<std::string> undone;
+  for (const auto& b : all_backups(profile)) {
+    if (b.state != State::removing && b.state != State::restoring) continue;
+    NssStore::Snapshot snap;
+    try {
+      snap = snapshot_of(b.file);
+    } catch (const RequestError&) {
+      continue;  // a damaged backup file: nothing it names can be finished, and the rest must not wait for it
+    }
+    if (b.state == State::removing) {
+      store.destroy_certificate(snap);
+      store.destroy_trust(snap);
+      append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", b.id},
+                               {"sha256", b.file.value("sha256", "")}, {"finished_after_interruption", true}});
+    } else {
+      store.restore(snap);
+      append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restored"}, {"id", b.id},
+                               {"sha256", b.file.value("sha256", "")}, {"finished_after_interruption", true}});
+      undone.push_back(b.id);
+    }
+  }
+  return undone;
+}
+
+// A new backup id: the time, the certificate's hash, and a counter when that name is taken (a removal, its
+// undo and the same removal again within one second).
+std::string new_backup_id(const fs::path& profile, const std::string& sha256) {
+  const std::string base = utc_format(std::time(nullptr), "%Y%m%dT%H%M%SZ") + "-" + sha256.substr(0, 12);
+  std::string id = base;
+  for (int n = 2; fs::exists(profile / kBackupDir / (id + ".json")); ++n) id = base + "-" + std::to_string(n);
+  return id;
+}
+
+}  // namespace
+
+Removability removability(const StoredCert& c) {
+  if (c.has_private_key) return {false, "it has a private key in this profile (a client certificate of yours)"};
+  if (c.is_trust_anchor()) return {false, "it is a trusted root: sites it vouches for stop loading"};
+  if (c.is_distrusted()) return {false, "it is explicitly distrusted: removing it removes the distrust"};
+  return {};
+}
+
+std::string normalize_sha256(const std::string& text) {
+  std::string hex;
+  for (char c : text) {
+    if (c == ':') continue;
+    if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      throw RequestError("invalid_field", "sha256 must be 64 hexadecimal digits (colons allowed)");
+    }
+    hex += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (hex.size() != 64) throw RequestError("invalid_field", "sha256 must be the full 64 hexadecimal digits");
+  return hex;
+}
+
+json remove_certificate(const RemoveRequest& r) {
+  const std::string sha256 = normalize_sha256(r.sha256);
+  auto store = NssStore::open(r.profile, NssStore::Access::write);
+  if (store->needs_password()) {
+    throw StoreError("store_password", "the profile is protected by a Primary Password; certdoctor does not ask for it");
+  }
+  recover_interrupted(r.profile, *store);
+  auto cert = store->by_sha256(sha256);
+  if (!cert) {
+    throw RequestError("not_found", "no certificate with SHA-256 " + sha256 + " is stored in " + r.profile.string());
+  }
+  Removability why = removability(*cert);
+  if (!why.without_confirmation && !r.allow_trusted) {
+    throw RequestError("needs_allow_trusted", "'" + cert->nickname + "' was not removed: " + why.caution +
+                                                  ". Add --allow-trusted to remove it anyway");
+  }
+
+  // 1. The backup is on disk before anything else happens.
+  const NssStore::Snapshot snap = store->snapshot(*cert);
+  fs::create_directories(r.profile / kBackupDir);
+  ::chmod((r.profile / kBackupDir).c_str(), 0700);
+  const std::string id = new_backup_id(r.profile, sha256);
+  json backup = summary(*cert);
+  backup["id"] = id;
+  backup["removed_at"] = utc_format(std::time(nullptr));
+  if (r.url) backup["url"] = *r.url;
+  backup["objects"] = {{"certificate", attributes_json(snap.certificate)}};
+  if (snap.trust) backup["objects"]["trust"] = attributes_json(*snap.trust);
+  write_atomically(r.profile / kBackupDir / (id + ".json"), backup.dump(2));
+  crash_point("remove.after_backup");
+  // 2. The intent, journaled: from here on, a run that stops is finished by the next one.
+  append_journal(r.profile, {{"time", backup["removed_at"]}, {"action", "removing"}, {"id", id}, {"sha256", sha256}});
+  crash_point("remove.after_intent");
+  // 3. The certificate first (what breaks the site), then its trust object; each step can be repeated.
+  store->destroy_certificate(snap);
+  crash_point("remove.after_certificate");
+  store->destroy_trust(snap);
+  crash_point("remove.after_trust");
+  const NssStore::Presence left = store->present(snap);
+  bool gone = !left.certificate && !left.trust;
+  for (const auto& other : store->by_issuer_serial(cert->issuer_der, cert->serial_der)) gone = gone && other.sha256 != sha256;
+  if (!gone) throw RequestError("remove_failed", "the certificate is still stored after the deletion");
+  // 4. Done.
+  append_journal(r.profile, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", id}, {"sha256", sha256}});
+  crash_point("remove.after_done");
+  return {{"removed", summary(*cert)}, {"backup_id", id}, {"verified_gone", gone}};
+}
+
+json list_backups(const fs::path& profile) {
+  json out = json::array();
+  for (const auto& b : all_backups(profile)) {
+    const json& f = b.file;
+    out.push_back({{"id", b.id}, {"removed_at", f.value("removed_at", "")}, {"sha256", f.value("sha256", "")},
+                   {"nickname", f.value("nickname", "")}, {"trust", f.value("trust", "")},
+                   {"subject", f.value("subject", "")}, {"serial", f.value("serial", "")},
+                   {"state", name_of(b.state)}, {"restored", b.state == State::restored}});
+  }
+  return out;
+}
+
+json undo_removal(const fs::path& profile, const std::optional<std::string>& backup_id) {
+  if (backup_id && !safe_id(*backup_id)) {
+    throw RequestError("invalid_field", "not a backup id: " + backup_id->substr(0, 80));
+  }
+  auto store = NssStore::open(profile, NssStore::Access::write);
+  if (store->needs_password()) {
+    throw StoreError("store_password", "the profile is protected by a Primary Password; certdoctor does not ask for it");
+  }
+  const std::vector<std::string> finished = recover_interrupted(profile, *store);
+
+  std::optional<Backup> chosen;
+  for (auto& b : all_backups(profile)) {
+    if (backup_id) {
+      if (b.id == *backup_id) chosen = b;
+      continue;
+    }
+    // The last removal not undone; a backup the journal does not name counts when its certificate is gone.
+    if (b.state == State::removed ||
+        (b.state == State::unrecorded && !store->present(snapshot_of(b.file)).certificate)) {
+      chosen = b;
+    }
+  }
+  if (!chosen && !backup_id && !finished.empty()) {
+    // The undo asked for last time was cut short, and finishing it is what this undo did.
+    for (auto& b : all_backups(profile)) {
+      if (b.id != finished.back()) continue;
+      const NssStore::Snapshot snap = snapshot_of(b.file);
+      for (auto& c : store->by_issuer_serial(snap.issuer_der(), snap.serial_der())) {
+        if (c.sha256 == b.file.value("sha256", "")) {
+          return {{"restored", summary(c)}, {"backup_id", b.id}, {"finished_after_interruption", true}};
+        }
+      }
+    }
+  }
+  if (!chosen) {
+    throw RequestError("no_backup", backup_id ? "no readable backup '" + *backup_id + "' in " + profile.string()
+                                              : "no removal to undo in " + profile.string());
+  }
+  const NssStore::Snapshot snap = snapshot_of(chosen->file);
+  const std::string sha256 = chosen->file.value("sha256", "");
+  const NssStore::Presence before = store->present(snap);
+  if (before.certificate && (before.trust || !snap.trust)) {
+    throw RequestError("already_present", "'" + chosen->file.value("nickname", "") + "' is already stored");
+  }
+  append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restoring"}, {"id", chosen->id},
+                           {"sha256", sha256}});
+  crash_point("undo.after_intent");
+  store->create_trust(snap);
+  crash_point("undo.after_trust");
+  try {
+    store->create_certificate(snap);
+  } catch (const StoreError&) {
+    // Nothing half-done stays behind: the trust created just now goes again, and the journal says so.
+    if (!before.trust) store->destroy_trust(snap);
+    append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", chosen->id},
+                             {"sha256", sha256}, {"undo_failed", true}});
+    throw;
+  }
+  crash_point("undo.after_certificate");
+  std::optional<StoredCert> back;
+  for (auto& c : store->by_issuer_serial(snap.issuer_der(), snap.serial_der())) {
+    if (c.sha256 == sha256) back = c;
+  }
+  if (!back) throw RequestError("restore_failed", "the certificate is not stored after restoring it");
+  append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restored"}, {"id", chosen->id},
+                           {"sha256", sha256}});
+  return {{"restored", summary(*back)}, {"backup_id", chosen->id}};
+}
+
+void become_profile_owner(const fs::path& profile) {
+  struct stat st {};
+  if (::geteuid() != 0 || ::stat((profile / "cert9.db").c_str(), &st) != 0 || st.st_uid == 0) return;
+  if (::setgroups(0, nullptr) != 0 || ::setgid(st.st_gid) != 0 || ::setuid(st.st_uid) != 0) {
+    throw RequestError("internal_error", "cannot switch to the profile owner's user id");
+  }
+}
+
+}  // namespace certdoctor
