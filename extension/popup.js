@@ -8,6 +8,15 @@ let tabId = null;
 let url = "";
 let options = {};
 
+// Firefox focuses the popup's document when the panel has opened, which can come after the state is shown (the
+// answer is often ready at once): the element that should have the focus gets it again then.
+let wanted = null;
+function focusOn(element) {
+  wanted = element;
+  element.focus();
+}
+window.addEventListener("focus", () => { if (wanted && document.activeElement !== wanted) wanted.focus(); });
+
 function hostOf(u) {
   try { return new URL(u).host; } catch { return ""; }
 }
@@ -41,7 +50,7 @@ async function check(fresh) {
   document.body.dataset.state = "checking";
   $("summary").replaceChildren();
   $("note").hidden = true;
-  showProgress($("actions"), t("checking"), tabId).focus();
+  focusOn(showProgress($("actions"), t("checking"), tabId));
   show(await ask({ cmd: "diagnose", tabId, url, fresh }));
 }
 
@@ -58,11 +67,11 @@ function show(entry) {
       primary.hidden = true;
       confirmRemoval(actions, summary.action.conflict, {
         onConfirm: () => removeIt(summary.action.conflict, entry),
-        onCancel: () => { primary.hidden = false; primary.focus(); },
+        onCancel: () => { primary.hidden = false; focusOn(primary); },
       });
     });
     actions.append(primary);
-    primary.focus();
+    focusOn(primary);
   } else if (summary.action) {
     actions.append(el("p", summary.action.label, "report-only"));
   }
@@ -71,9 +80,9 @@ function show(entry) {
     again.id = "again";
     again.addEventListener("click", () => check(true));
     actions.append(again);
-    again.focus();
+    focusOn(again);
   } else if (!summary.action) {
-    headline.focus();
+    focusOn(headline);
   }
 }
 
@@ -106,10 +115,10 @@ function showAfter(fix, entry) {
     actions.append(undo);
     $("note").textContent = t("undoNote");
     $("note").hidden = false;
-    undo.focus();
+    focusOn(undo);
   } else {
     $("note").hidden = true;
-    headline.focus();
+    focusOn(headline);
   }
 }
 

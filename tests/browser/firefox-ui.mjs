@@ -13,9 +13,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Firefox with the extension installed from extension/ and its native host for `home`, default settings unless
 // `options` (managed storage) or `prefs` say otherwise.
-export async function launchWithUi({ profileDir, home, build, options = {}, prefs = {}, env = {}, names = [] }) {
+export async function launchWithUi({ profileDir, home, build, options = {}, prefs = {}, env = {}, names = [], headless = true }) {
   installHostFor(home, build, options);
-  const session = await launchMarionette({ profileDir, home, env, names,
+  const session = await launchMarionette({ profileDir, home, env, names, headless,
     prefs: { 'extensions.webextensions.uuids': JSON.stringify({ [EXTENSION_ID]: UUID }), ...prefs } });
   await session.installTemporary(path.join(ROOT, 'extension'));
   const ui = new FirefoxUi(session);

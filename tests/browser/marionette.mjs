@@ -58,14 +58,14 @@ function userJs(prefs) {
 }
 
 // Starts Firefox on `profileDir` with HOME = `home` and returns a session: { run, chrome, content, ..., close }.
-export async function launchMarionette({ profileDir, home, prefs = {}, env = {}, names = [] }) {
+export async function launchMarionette({ profileDir, home, prefs = {}, env = {}, names = [], headless = true }) {
   fs.mkdirSync(home, { recursive: true });
   const port = await freePort();
   fs.writeFileSync(path.join(profileDir, 'user.js'), userJs({ ...closedNetworkPrefs(names), 'marionette.port': port,
     'browser.startup.homepage_override.mstone': 'ignore', 'browser.aboutwelcome.enabled': false,
     'startup.homepage_welcome_url': 'about:blank', 'browser.startup.page': 0, 'toolkit.startup.max_resumed_crashes': -1,
     ...prefs }));
-  const proc = spawn(FIREFOX, ['--headless', '--marionette', '-remote-allow-system-access', '--no-remote',
+  const proc = spawn(FIREFOX, [...(headless ? ['--headless'] : []), '--marionette', '-remote-allow-system-access', '--no-remote',
     '--profile', profileDir], { env: { ...process.env, ...env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
     stdio: ['ignore', process.env.CERTDOCTOR_FIREFOX_LOG ? 'inherit' : 'ignore', process.env.CERTDOCTOR_FIREFOX_LOG ? 'inherit' : 'ignore'] });
   let socket = null;
