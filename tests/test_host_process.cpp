@@ -190,7 +190,7 @@ TEST_CASE("Host: CERTDOCTOR_RESOLVE reaches names its resolver does not know, fo
     Host plain;  // ".invalid" never resolves
     json r = plain.ask({{"id", 1}, {"type", "diagnose"}, {"url", url}});
     REQUIRE(r["ok"] == true);
-    CHECK(r["result"]["chain"].empty());
+    CHECK(r.at("result").at("chain").empty());
     CHECK(r["result"]["findings"][0]["code"] == "dns_failed");
   }
   Host host(std::string(certdoctor::build::extension_id),
@@ -238,6 +238,18 @@ TEST_CASE("Host: diagnose, remove the conflict, undo - over the pipes, on the pr
   json wrong = host.ask({{"id", 2}, {"type", "remove"}, {"sha256", sha}, {"profile", "/somewhere/else"}});
   CHECK(wrong["error"]["code"] == "profile_mismatch");
   CHECK(profile.holds(old_cert));
+  // Every field is checked before the profile is touched: a URL that cannot be judged afterwards is refused
+  // first, not after the certificate is gone.
+  for (const json& bad : {json{{"url", "http://x"}}, json{{"url", "https://bmc.test/"}, {"resolve", {"nonsense"}}},
+                          json{{"url", "https://bmc.test/"}, {"proxy", "ftp://p"}}}) {
+    json req = {{"id", 2}, {"type", "remove"}, {"sha256", sha}};
+    req.update(bad);
+    json refused = host.ask(req);
+    INFO(bad.dump());
+    CHECK(refused["ok"] == false);
+    CHECK(profile.holds(old_cert));
+    CHECK_FALSE(std::filesystem::exists(profile.dir() / "certdoctor-backups"));
+  }
 
   json removed = host.ask({{"id", 3}, {"type", "remove"}, {"sha256", sha}, {"profile", d["result"]["profile"]["path"]},
                            {"url", "https://bmc.test:" + port + "/"}});
@@ -248,6 +260,7 @@ TEST_CASE("Host: diagnose, remove the conflict, undo - over the pipes, on the pr
   json listed = host.ask({{"id", 4}, {"type", "undo"}, {"list", true}});
   REQUIRE(listed["result"]["backups"].size() == 1);
   CHECK(listed["result"]["backups"][0]["restored"] == false);
+  CHECK(listed["result"]["backups"][0]["state"] == "removed");
 
   json undone = host.ask({{"id", 5}, {"type", "undo"}});
   REQUIRE(undone["ok"] == true);

@@ -9,10 +9,15 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-say "Setting up and building"
-"$ROOT/tools/setup.sh"
-build_binaries
-(cd "$ROOT/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
+# Installing and building print one line per step; everything they say goes to one log, named at the end.
+LOG=$ROOT/build/logs/demo-setup.log
+mkdir -p "$(dirname "$LOG")"
+: >"$LOG"
+say "Setting up and building (the full output goes to $LOG)"
+step "$LOG" "Installing the Debian packages that are missing" "$ROOT/tools/setup.sh"
+build_binaries "$ROOT/build" "$LOG"
+step "$LOG" "Installing the browser driver's npm packages, exactly as locked" \
+  bash -c 'cd "$1" && npm ci --no-audit --no-fund --loglevel=error' _ "$ROOT/tests/browser"
 
 host=idrac-demo.test
 say "Making the example: $host re-made its certificate with the old serial 01"
@@ -46,4 +51,5 @@ echo "What the profile holds after the undo:"
 certutil -L -d "sql:$profile" | sed 's/^/  /'
 
 say "Done"
+echo "The set-up and build log: $LOG"
 echo "Run 'tools/test.sh' to run the test suite (it checks all of this against real servers, profiles and Firefox)."

@@ -79,18 +79,25 @@ int run_profiles(const Options& o) {
 }
 
 int run_remove(const Options& o) {
+  // Everything is checked before the profile is touched; once the certificate is gone, the output says so.
+  RemoveRequest r{o.profile, normalize_sha256(o.sha256), o.allow_trusted, std::nullopt};
+  std::optional<AfterCheck> after;
+  if (!o.url.empty()) {
+    r.url = o.url;
+    after = AfterCheck{o.url, o.diagnose.resolve, o.diagnose.proxy};
+    validate_after_check(*after);
+  }
   become_profile_owner(o.profile);
-  RemoveRequest r{o.profile, o.sha256, o.allow_trusted, std::nullopt};
-  if (!o.url.empty()) r.url = o.url;
   json result = remove_certificate(r);
-  // Given the site, say what Firefox shows for it now.
-  if (!o.url.empty()) result["after"] = verdict_now(o.url, o.profile, o.diagnose.resolve, o.diagnose.proxy);
+  // Given the site, say what Firefox shows for it now (never an exit status of its own: the removal is done).
+  if (after) result["after"] = verdict_after(*after, o.profile);
   if (o.as_json) {
     print_json(result);
   } else {
-    std::cout << "Removed " << describe_line(result["removed"]) << "\nBackup " << result["backup_id"].get<std::string>()
+    const std::string id = result["backup_id"].get<std::string>();
+    std::cout << "Removed " << describe_line(result["removed"]) << "\nBackup " << id
               << " saved in the profile. To put it back:\n  certdoctor undo --profile " << shell_quote(o.profile)
-              << "\n";
+              << " " << id << "\n";
     if (result.contains("after")) {
       const json& a = result["after"];
       std::cout << "Now " << printable(o.url) << ": "
@@ -105,6 +112,15 @@ int run_remove(const Options& o) {
   return 0;
 }
 
+// How `undo --list` names where a removal stands (docs/PROTOCOL.md, `state`).
+std::string state_text(const std::string& state) {
+  if (state == "removed") return "(removed)";
+  if (state == "restored") return "(restored)";
+  if (state == "removal_interrupted") return "(removal interrupted; the next remove or undo finishes it)";
+  if (state == "undo_interrupted") return "(undo interrupted; the next remove or undo finishes it)";
+  return "(backup only: not in the journal)";
+}
+
 int run_undo(const Options& o) {
   become_profile_owner(o.profile);
   if (o.list) {
@@ -115,7 +131,7 @@ int run_undo(const Options& o) {
       std::cout << "No removals recorded in " << printable(o.profile) << "\n";
     } else {
       for (const auto& b : backups) {
-        std::cout << b["id"].get<std::string>() << (b["restored"].get<bool>() ? "  (restored)  " : "  (removed)   ")
+        std::cout << b["id"].get<std::string>() << "  " << state_text(b.value("state", "")) << "  "
                   << printable(b.value("removed_at", "")) << "  " << describe_line(b) << "\n";
       }
     }
@@ -123,7 +139,10 @@ int run_undo(const Options& o) {
   }
   json result = undo_removal(o.profile, o.backup_id.empty() ? std::nullopt : std::optional(o.backup_id));
   if (o.as_json) print_json(result);
-  else std::cout << "Restored " << describe_line(result["restored"]) << "\n";
+  else
+    std::cout << (result.value("finished_after_interruption", false) ? "Finished the interrupted undo: restored "
+                                                                     : "Restored ")
+              << describe_line(result["restored"]) << "\n";
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "build_info.hpp"
 #include "cert_info.hpp"
 #include "conflicts.hpp"
+#include "fault.hpp"
 #include "firefox_trust.hpp"
 #include "hsts.hpp"
 #include "nss_store.hpp"
@@ -168,79 +169,90 @@ json diagnose(const DiagnoseRequest& r) {
   } else if (!fetched.chain_der.empty()) {
     VerdictInput vin{fetched.chain_der, fo.target.host, store.get(), builtins.get(),
                      static_cast<std::int64_t>(std::time(nullptr))};
-    Verdict v = firefox_verdict(vin);
-    json path = json::array();
-    for (std::size_t i = 0; i < v.path.size(); ++i) {
-      json p = describe_certificate(v.path[i]);
-      p["source"] = v.path_sources[i];
-      path.push_back(p);
+    std::optional<Verdict> judged;
+    try {
+      judged = firefox_verdict(vin);
+    } catch (const StoreError& e) {
+      // A database that fails while the path is built (locked by a writer, gone from under us): no verdict,
+      // but the finding says why, and the chain, the connection and the conflicts found so far still arrive.
+      findings.push_back(Finding(e.code(), {{"path", profile.dir ? profile.dir->string() : "the built-in roots"},
+                                            {"detail", std::string("while judging the chain: ") + e.what()}}));
     }
-    if (!v.path.empty()) d["path"] = path;
-    d["root_is_builtin"] = v.root_is_builtin;
-    // Exceptions the user added on Firefox's error page for this host and port.
-    bool exception_covers = false;
-    if (profile.dir) {
-      const std::string served_fp = override_fingerprint(sha256_hex(fetched.chain_der[0]));
-      json exceptions = json::array();
-      for (const auto& o : read_cert_overrides(*profile.dir)) {
-        if (o.host != fo.target.host || o.port != fo.target.port || !o.origin_attributes.empty()) continue;
-        const bool matches = o.fingerprint == served_fp;
-        exception_covers |= matches;
-        exceptions.push_back({{"host_port", fo.target.authority()}, {"fingerprint", o.fingerprint}, {"matches", matches}});
-        if (!matches) {
-          findings.push_back(Finding("stale_exception", {{"host_port", fo.target.authority()},
-                                                         {"fingerprint", o.fingerprint},
-                                                         {"served_fingerprint", served_fp}}));
+    if (judged) {
+      const Verdict& v = *judged;
+      json path = json::array();
+      for (std::size_t i = 0; i < v.path.size(); ++i) {
+        json p = describe_certificate(v.path[i]);
+        p["source"] = v.path_sources[i];
+        path.push_back(p);
+      }
+      if (!v.path.empty()) d["path"] = path;
+      d["root_is_builtin"] = v.root_is_builtin;
+      // Exceptions the user added on Firefox's error page for this host and port.
+      bool exception_covers = false;
+      if (profile.dir) {
+        const std::string served_fp = override_fingerprint(sha256_hex(fetched.chain_der[0]));
+        json exceptions = json::array();
+        for (const auto& o : read_cert_overrides(*profile.dir)) {
+          if (o.host != fo.target.host || o.port != fo.target.port || !o.origin_attributes.empty()) continue;
+          const bool matches = o.fingerprint == served_fp;
+          exception_covers |= matches;
+          exceptions.push_back({{"host_port", fo.target.authority()}, {"fingerprint", o.fingerprint}, {"matches", matches}});
+          if (!matches) {
+            findings.push_back(Finding("stale_exception", {{"host_port", fo.target.authority()},
+                                                           {"fingerprint", o.fingerprint},
+                                                           {"served_fingerprint", served_fp}}));
+          }
         }
+        d["exceptions"] = exceptions;
       }
-      d["exceptions"] = exceptions;
-    }
-    // On an HSTS host no error can be bypassed and stored exceptions are ignored.
-    std::optional<HstsStatus> hsts =
-        hsts_status(fo.target.host, profile.dir ? read_site_security_state(*profile.dir) : std::vector<HstsEntry>{},
-                    static_cast<std::int64_t>(std::time(nullptr)) * 1000);
-    if (hsts) {
-      d["hsts"] = {{"source", hsts->source}, {"domain", hsts->domain}, {"include_subdomains", hsts->include_subdomains}};
-      if (hsts->expires_ms) d["hsts"]["expires"] = utc_format(static_cast<std::time_t>(hsts->expires_ms / 1000));
-    }
-    if (v.result == pkix::Result::Success) {
-      d["firefox_error"] = nullptr;
-    } else if (v.overridable && exception_covers && !hsts) {
-      d["firefox_error"] = nullptr;
-      findings.insert(findings.begin(), Finding("exception_applies", {{"error", std::string(pkix::firefox_code(v.result))},
-                                                                      {"host_port", fo.target.authority()}}));
-    } else {
-      const std::string error(pkix::firefox_code(v.result));
-      d["firefox_error"] = error;
-      d["overridable"] = v.overridable && !hsts;
-      ExplainContext ctx{d["chain"], r.url, fo.target.host, fo.target.authority()};
-      Finding f = explain_verdict(v, fetched.chain_der, ctx);
-      // After the conflict findings: the verdict, then what it most likely comes from.
-      auto next = findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings);
-      // The conflict findings already explain a reused serial, with the stored certificate named.
-      if (v.result != pkix::Result::ReusedIssuerAndSerial || !d.contains("conflicts") || d["conflicts"].empty()) {
-        next = findings.insert(next, f) + 1;
-      }
-      // An unknown issuer that the server did not send either (unless a stored certificate already explains it).
-      if (v.result == pkix::Result::UnknownIssuer && conflict_findings == 0 &&
-          !held_by(fetched.chain_der[0], {store.get(), builtins.get()})) {
-        if (auto missing = missing_issuer(d["chain"])) findings.insert(next, *missing);
-      }
+      // On an HSTS host no error can be bypassed and stored exceptions are ignored.
+      std::optional<HstsStatus> hsts =
+          hsts_status(fo.target.host, profile.dir ? read_site_security_state(*profile.dir) : std::vector<HstsEntry>{},
+                      static_cast<std::int64_t>(std::time(nullptr)) * 1000);
       if (hsts) {
-        findings.push_back(Finding(hsts->source == "preload" ? "hsts_preloaded" : "hsts_host",
-                                   {{"error", error}, {"host", fo.target.host}, {"domain", hsts->domain},
-                                    {"subdomains", hsts->include_subdomains ? ", for its subdomains too" : ""},
-                                    {"expires", d["hsts"].value("expires", "")}}));
-      } else if (!v.overridable) {
-        findings.push_back(Finding("not_overridable", {{"error", error}}));
+        d["hsts"] = {{"source", hsts->source}, {"domain", hsts->domain}, {"include_subdomains", hsts->include_subdomains}};
+        if (hsts->expires_ms) d["hsts"]["expires"] = utc_format(static_cast<std::time_t>(hsts->expires_ms / 1000));
       }
-      // When Firefox reported another code, that code is explained too, with the same certificate's facts.
-      if (r.reported_error && *r.reported_error != error &&
-          find_error_row(*r.reported_error)) {
-        Finding reported = f;
-        reported.code = *r.reported_error;
-        reported.field.clear();
-        findings.push_back(reported);
+      if (v.result == pkix::Result::Success) {
+        d["firefox_error"] = nullptr;
+      } else if (v.overridable && exception_covers && !hsts) {
+        d["firefox_error"] = nullptr;
+        findings.insert(findings.begin(), Finding("exception_applies", {{"error", std::string(pkix::firefox_code(v.result))},
+                                                                        {"host_port", fo.target.authority()}}));
+      } else {
+        const std::string error(pkix::firefox_code(v.result));
+        d["firefox_error"] = error;
+        d["overridable"] = v.overridable && !hsts;
+        ExplainContext ctx{d["chain"], r.url, fo.target.host, fo.target.authority()};
+        Finding f = explain_verdict(v, fetched.chain_der, ctx);
+        // After the conflict findings: the verdict, then what it most likely comes from.
+        auto next = findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings);
+        // The conflict findings already explain a reused serial, with the stored certificate named.
+        if (v.result != pkix::Result::ReusedIssuerAndSerial || !d.contains("conflicts") || d["conflicts"].empty()) {
+          next = findings.insert(next, f) + 1;
+        }
+        // An unknown issuer that the server did not send either (unless a stored certificate already explains it).
+        if (v.result == pkix::Result::UnknownIssuer && conflict_findings == 0 &&
+            !held_by(fetched.chain_der[0], {store.get(), builtins.get()})) {
+          if (auto missing = missing_issuer(d["chain"])) findings.insert(next, *missing);
+        }
+        if (hsts) {
+          findings.push_back(Finding(hsts->source == "preload" ? "hsts_preloaded" : "hsts_host",
+                                     {{"error", error}, {"host", fo.target.host}, {"domain", hsts->domain},
+                                      {"subdomains", hsts->include_subdomains ? ", for its subdomains too" : ""},
+                                      {"expires", d["hsts"].value("expires", "")}}));
+        } else if (!v.overridable) {
+          findings.push_back(Finding("not_overridable", {{"error", error}}));
+        }
+        // When Firefox reported another code, that code is explained too, with the same certificate's facts.
+        if (r.reported_error && *r.reported_error != error &&
+            find_error_row(*r.reported_error)) {
+          Finding reported = f;
+          reported.code = *r.reported_error;
+          reported.field.clear();
+          findings.push_back(reported);
+        }
       }
     }
   }
@@ -264,26 +276,41 @@ json diagnose(const DiagnoseRequest& r) {
   return d;
 }
 
-}  // namespace certdoctor
+namespace {
 
-namespace certdoctor {
-
-nlohmann::json verdict_now(const std::string& url, const std::filesystem::path& profile,
-                           const std::vector<std::string>& resolve, const std::optional<std::string>& proxy) {
+DiagnoseRequest after_check_request(const AfterCheck& check, const std::filesystem::path& profile) {
   DiagnoseRequest r;
-  r.url = url;
-  r.resolve = resolve;
-  r.proxy = proxy;
+  r.url = check.url;
+  r.resolve = check.resolve;
+  r.proxy = check.proxy;
   r.profile.explicit_dir = profile;
-  json d = diagnose(r);
+  return r;
+}
+
+}  // namespace
+
+void validate_after_check(const AfterCheck& check) { validate_request(after_check_request(check, {})); }
+
+json verdict_after(const AfterCheck& check, const std::filesystem::path& profile) {
   json out = json::object();
-  if (!d.contains("firefox_error")) {
-    out["error"] = d["findings"].empty() ? "the site could not be judged" : d["findings"][0].value("title", "");
-    return out;
+  try {
+    if (failure_injected("after_check")) throw std::runtime_error("the check failed (injected fault)");
+    json d = diagnose(after_check_request(check, profile));
+    if (!d.contains("firefox_error")) {
+      out["error"] = d["findings"].empty() ? "the site could not be judged" : d["findings"][0].value("title", "");
+      out["findings"] = d["findings"];
+      return out;
+    }
+    out["firefox_error"] = d["firefox_error"];
+    if (d.contains("overridable")) out["overridable"] = d["overridable"];
+    out["title"] = d["firefox_error"].is_null() ? "the page loads" : d["findings"][0].value("title", "");
+  } catch (const std::exception& e) {
+    out = json::object();
+    Finding f("after_check_failed", {{"url", check.url}, {"profile", profile.string()}, {"detail", e.what()}});
+    json rendered = render_finding(f);
+    out["error"] = rendered["title"];
+    out["findings"] = json::array({rendered});
   }
-  out["firefox_error"] = d["firefox_error"];
-  if (d.contains("overridable")) out["overridable"] = d["overridable"];
-  out["title"] = d["firefox_error"].is_null() ? "the page loads" : d["findings"][0].value("title", "");
   return out;
 }
 

@@ -30,10 +30,19 @@ void validate_request(const DiagnoseRequest& request);
 // site or the profile, however bad, is a finding in the returned object.
 nlohmann::json diagnose(const DiagnoseRequest& request);
 
-// What Firefox will show for `url` now (after a removal or an undo): {firefox_error, overridable, title}, the
-// title being the first finding's; {error: ...} when the site could not be judged.
-nlohmann::json verdict_now(const std::string& url, const std::filesystem::path& profile,
-                           const std::vector<std::string>& resolve, const std::optional<std::string>& proxy);
+// The check a remove or an undo may ask for afterwards. Validated with the request, before the profile is
+// touched (throws RequestError); after the change, verdict_after never throws.
+struct AfterCheck {
+  std::string url;
+  std::vector<std::string> resolve;
+  std::optional<std::string> proxy;
+};
+void validate_after_check(const AfterCheck& check);
+
+// What Firefox will show for the site now (after a removal or an undo): {firefox_error, overridable, title},
+// the title being the first finding's. When the site could not be judged, or the check itself failed,
+// {error, findings: [...]}: the change is done either way, and the reply must still say so.
+nlohmann::json verdict_after(const AfterCheck& check, const std::filesystem::path& profile);
 
 // Checks the shape of an error name as Firefox reports it (upper case, digits, '_'); throws RequestError.
 void check_error_name(const std::string& name);

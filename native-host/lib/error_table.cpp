@@ -442,6 +442,11 @@ constexpr ErrorRow kTable[] = {
               "Remove the certificate in Firefox (Settings > Certificates) after entering the Primary Password."),
     CONDITION("store_failed", error, "The certificate database in {path} could not be used", "{detail}.",
               "Try again; if another program holds the database, close it first."),
+    CONDITION("after_check_failed", warning, "The change is done, but checking {url} afterwards failed",
+              "certdoctor made the change and then could not check what Firefox shows for the site now: "
+              "{detail}.",
+              "Reload the page in Firefox, or check it from a terminal:\n"
+              "  certdoctor diagnose {url|sh} --profile {profile|sh}"),
 };
 
 #undef FIREFOX_ERROR

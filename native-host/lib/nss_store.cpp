@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "cert_info.hpp"
+#include "fault.hpp"
 #include "pkcs11_module.hpp"
 
 namespace certdoctor {
@@ -110,6 +111,8 @@ struct NssStore::Impl {
   }
 
   std::vector<CK_OBJECT_HANDLE> find(std::vector<CK_ATTRIBUTE> tmpl) const {
+    // Tests break the database after N searches, as a lock taken or a file lost mid-way would.
+    if (database && failure_injected("store.find")) fail(CKR_DEVICE_ERROR, "searching the certificate database (injected fault)");
     std::vector<CK_OBJECT_HANDLE> out;
     CK_RV rv = fn->C_FindObjectsInit(session, tmpl.data(), static_cast<CK_ULONG>(tmpl.size()));
     if (rv != CKR_OK) fail(rv, "searching the certificate database");
@@ -180,6 +183,12 @@ struct NssStore::Impl {
     for (auto h : find(tmpl)) out.push_back(load(h));
     return out;
   }
+
+  // The stored objects a snapshot describes (see NssStore::present), and the two object-level changes.
+  std::optional<unsigned long> certificate_object(const Snapshot& s) const;
+  std::optional<unsigned long> trust_object(const Snapshot& s) const;
+  void destroy_object(unsigned long handle, const char* what) const;
+  unsigned long create_object(const RawAttributes& attrs, const char* what) const;
 
   RawAttributes read_all(CK_OBJECT_HANDLE h, const CK_ATTRIBUTE_TYPE* types, std::size_t n) const {
     RawAttributes out;
@@ -276,28 +285,88 @@ NssStore::Snapshot NssStore::snapshot(const StoredCert& c) {
   return s;
 }
 
-void NssStore::destroy(const StoredCert& c) {
-  auto trust = impl_->trust_object(c);
-  CK_RV rv = impl_->fn->C_DestroyObject(impl_->session, c.handle);
-  if (rv != CKR_OK) impl_->fail(rv, "deleting the certificate");
-  if (trust) {
-    rv = impl_->fn->C_DestroyObject(impl_->session, *trust);
-    if (rv != CKR_OK) impl_->fail(rv, "deleting the certificate's trust settings");
+namespace {
+
+CK_ATTRIBUTE attribute_of(const RawAttributes& attrs, CK_ATTRIBUTE_TYPE type) {
+  auto it = attrs.find(type);
+  if (it == attrs.end()) return {type, nullptr, 0};
+  return {type, const_cast<char*>(it->second.data()), static_cast<CK_ULONG>(it->second.size())};
+}
+
+}  // namespace
+
+std::optional<unsigned long> NssStore::Impl::certificate_object(const Snapshot& s) const {
+  CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+  const std::string& der = s.attribute(CKA_VALUE);
+  for (auto h : find({{CKA_CLASS, &cls, sizeof cls}, attribute_of(s.certificate, CKA_ISSUER),
+                      attribute_of(s.certificate, CKA_SERIAL_NUMBER)})) {
+    if (attribute(h, CKA_VALUE) == der) return h;
   }
+  return std::nullopt;
+}
+
+std::optional<unsigned long> NssStore::Impl::trust_object(const Snapshot& s) const {
+  if (!s.trust) return std::nullopt;
+  CK_OBJECT_CLASS cls = CKO_NSS_TRUST;
+  const std::string hash = sha1(s.attribute(CKA_VALUE));
+  for (auto h : find({{CKA_CLASS, &cls, sizeof cls}, attribute_of(*s.trust, CKA_ISSUER),
+                      attribute_of(*s.trust, CKA_SERIAL_NUMBER)})) {
+    if (attribute(h, CKA_CERT_SHA1_HASH) == hash) return h;
+  }
+  return std::nullopt;
+}
+
+void NssStore::Impl::destroy_object(unsigned long handle, const char* what) const {
+  CK_RV rv = fn->C_DestroyObject(session, handle);
+  if (rv != CKR_OK) fail(rv, std::string("deleting the ") + what);
+}
+
+unsigned long NssStore::Impl::create_object(const RawAttributes& attrs, const char* what) const {
+  std::vector<CK_ATTRIBUTE> tmpl;
+  for (const auto& [type, value] : attrs) {
+    tmpl.push_back({type, const_cast<char*>(value.data()), static_cast<CK_ULONG>(value.size())});
+  }
+  CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
+  CK_RV rv = fn->C_CreateObject(session, tmpl.data(), static_cast<CK_ULONG>(tmpl.size()), &h);
+  if (rv != CKR_OK) fail(rv, std::string("restoring the ") + what);
+  return h;
+}
+
+NssStore::Presence NssStore::present(const Snapshot& s) {
+  return {impl_->certificate_object(s).has_value(), impl_->trust_object(s).has_value()};
+}
+
+void NssStore::destroy_certificate(const Snapshot& s) {
+  if (auto h = impl_->certificate_object(s)) impl_->destroy_object(*h, "certificate");
+}
+
+void NssStore::destroy_trust(const Snapshot& s) {
+  if (auto h = impl_->trust_object(s)) impl_->destroy_object(*h, "certificate's trust settings");
+}
+
+void NssStore::create_certificate(const Snapshot& s) {
+  if (!impl_->certificate_object(s)) impl_->create_object(s.certificate, "certificate");
+}
+
+void NssStore::create_trust(const Snapshot& s) {
+  if (s.trust && !impl_->trust_object(s)) impl_->create_object(*s.trust, "certificate's trust settings");
+}
+
+void NssStore::destroy(const StoredCert& c) {
+  const Snapshot s = snapshot(c);
+  destroy_certificate(s);
+  destroy_trust(s);
 }
 
 void NssStore::restore(const Snapshot& s) {
-  auto create = [&](const RawAttributes& attrs, const char* what) {
-    std::vector<CK_ATTRIBUTE> tmpl;
-    for (const auto& [type, value] : attrs) {
-      tmpl.push_back({type, const_cast<char*>(value.data()), static_cast<CK_ULONG>(value.size())});
-    }
-    CK_OBJECT_HANDLE h = CK_INVALID_HANDLE;
-    CK_RV rv = impl_->fn->C_CreateObject(impl_->session, tmpl.data(), static_cast<CK_ULONG>(tmpl.size()), &h);
-    if (rv != CKR_OK) impl_->fail(rv, std::string("restoring the ") + what);
-  };
-  create(s.certificate, "certificate");
-  if (s.trust) create(*s.trust, "certificate's trust settings");
+  const bool had_trust = present(s).trust;
+  create_trust(s);
+  try {
+    create_certificate(s);
+  } catch (const StoreError&) {
+    if (!had_trust) destroy_trust(s);
+    throw;
+  }
 }
 
 }  // namespace certdoctor

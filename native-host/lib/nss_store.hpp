@@ -75,8 +75,24 @@ class NssStore {
     std::string serial_der() const;
   };
   Snapshot snapshot(const StoredCert& c);
-  // Deletes the certificate object and its own trust object (matched by the certificate's hash), nothing else.
+
+  // The steps of a removal and of its undo. PKCS#11 offers no transaction over two objects, so each step is
+  // idempotent and removal.cpp journals its intent first: a run interrupted between two steps is finished by
+  // the next run, whatever instant it stopped at. present() says which of the snapshot's objects are stored
+  // now: the certificate with exactly this DER, and the trust object carrying this certificate's hash.
+  struct Presence {
+    bool certificate = false, trust = false;
+  };
+  Presence present(const Snapshot& s);
+  void destroy_certificate(const Snapshot& s);  // nothing when it is not stored
+  void destroy_trust(const Snapshot& s);        // nothing when it is not stored (or the snapshot had none)
+  void create_certificate(const Snapshot& s);   // nothing when it is stored already
+  void create_trust(const Snapshot& s);         // nothing when stored already (or the snapshot had none)
+
+  // Deletes the certificate object, then its own trust object (matched by the certificate's hash), nothing else.
   void destroy(const StoredCert& c);
+  // Creates the trust object, then the certificate, so that the certificate never appears without its trust;
+  // when the certificate cannot be created, a trust object created here is taken away again.
   void restore(const Snapshot& s);
 
  private:

@@ -98,24 +98,28 @@ std::filesystem::path acting_profile(const json& req, const HostContext& ctx) {
 }
 
 json handle_remove(const json& req, const HostContext& ctx) {
+  // Everything in the request is checked before the profile is touched: once the certificate is gone, the
+  // reply must say so (with the backup id), whatever happens afterwards.
   RemoveRequest r;
   auto sha = opt_string(req, "sha256");
   if (!sha) throw RequestError("invalid_field", "'sha256' is required: the certificate to remove");
-  r.sha256 = normalize_sha256(*sha);  // a malformed hash is refused before any profile is touched
+  r.sha256 = normalize_sha256(*sha);
   r.url = opt_string(req, "url");
   if (const json* allow = field(req, "allow_trusted")) {
     if (!allow->is_boolean()) throw RequestError("invalid_field", "'allow_trusted' must be true or false");
     r.allow_trusted = allow->get<bool>();
   }
+  std::optional<AfterCheck> after;
+  if (r.url) {
+    after = AfterCheck{*r.url, opt_strings(req, "resolve"), opt_string(req, "proxy")};
+    after->resolve.insert(after->resolve.end(), ctx.resolve.begin(), ctx.resolve.end());
+    validate_after_check(*after);
+  }
   r.profile = acting_profile(req, ctx);
   json result = remove_certificate(r);
   result["profile"] = r.profile.string();
   // With the page's URL, say what Firefox shows now (the extension reloads the tab and shows this).
-  if (r.url) {
-    std::vector<std::string> resolve = opt_strings(req, "resolve");
-    resolve.insert(resolve.end(), ctx.resolve.begin(), ctx.resolve.end());
-    result["after"] = verdict_now(*r.url, r.profile, resolve, opt_string(req, "proxy"));
-  }
+  if (after) result["after"] = verdict_after(*after, r.profile);
   return result;
 }
 

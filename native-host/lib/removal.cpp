@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
@@ -13,6 +14,7 @@
 
 #include "cert_info.hpp"
 #include "conflicts.hpp"
+#include "fault.hpp"
 #include "nss_store.hpp"
 #include "request_error.hpp"
 #include "utc.hpp"
@@ -69,11 +71,14 @@ void write_atomically(const fs::path& path, const std::string& data) {
   }
 }
 
+// One line, on disk (fsync) before the caller goes on: the journal is what a later run trusts.
 void append_journal(const fs::path& profile, const json& entry) {
-  std::ofstream out(profile / kBackupDir / kJournal, std::ios::app);
-  out << entry.dump() << "\n";
-  out.flush();
-  if (!out) throw RequestError("backup_failed", "cannot append to the backup journal");
+  const std::string line = entry.dump() + "\n";
+  const fs::path path = profile / kBackupDir / kJournal;
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
+  if (fd >= 0) ::close(fd);
+  if (!ok) throw RequestError("backup_failed", "cannot append to the backup journal " + path.string());
 }
 
 std::vector<json> read_journal(const fs::path& profile) {
@@ -81,7 +86,9 @@ std::vector<json> read_journal(const fs::path& profile) {
   std::ifstream in(profile / kBackupDir / kJournal);
   for (std::string line; std::getline(in, line);) {
     json e = json::parse(line, nullptr, false);
-    if (e.is_object() && e.value("id", json()).is_string() && e.contains("action")) entries.push_back(e);  // skip torn lines
+    if (e.is_object() && e.value("id", json()).is_string() && e.value("action", json()).is_string()) {
+      entries.push_back(e);  // a torn last line (a crash while appending) is skipped
+    }
   }
   return entries;
 }
@@ -97,6 +104,118 @@ bool safe_id(const std::string& id) {
   return !id.empty() && id.size() < 80 && std::all_of(id.begin(), id.end(), [](unsigned char c) {
     return std::isalnum(c) || c == '-';
   });
+}
+
+// Where a removal stands, from the journal's last word on it. "removing" and "restoring" are intents written
+// before the profile is changed: finding one means a run stopped half-way, and the next run finishes it.
+enum class State { unrecorded, removing, removed, restoring, restored };
+
+State state_of(const std::string& action) {
+  if (action == "removing") return State::removing;
+  if (action == "removed") return State::removed;
+  if (action == "restoring") return State::restoring;
+  if (action == "restored") return State::restored;
+  return State::unrecorded;
+}
+
+std::string_view name_of(State s) {
+  switch (s) {
+    case State::unrecorded: return "unrecorded";
+    case State::removing: return "removal_interrupted";
+    case State::removed: return "removed";
+    case State::restoring: return "undo_interrupted";
+    case State::restored: return "restored";
+  }
+  return "unrecorded";
+}
+
+struct Backup {
+  std::string id;
+  json file;  // the backup file's content
+  State state = State::unrecorded;
+};
+
+json read_backup_file(const fs::path& profile, const std::string& id) {
+  return json::parse(std::ifstream(profile / kBackupDir / (id + ".json")), nullptr, false);
+}
+
+// Every backup in the profile, in the order the removals happened: those the journal names, in its order,
+// then any backup file it does not name (a crash between writing the backup and the journal's first line,
+// or a journal lost since), by time.
+std::vector<Backup> all_backups(const fs::path& profile) {
+  std::vector<Backup> out;
+  std::map<std::string, std::size_t> index;
+  for (const auto& e : read_journal(profile)) {
+    const std::string id = e["id"].get<std::string>();
+    if (!safe_id(id)) continue;
+    auto [it, fresh] = index.emplace(id, out.size());
+    if (fresh) out.push_back({id, json(), State::unrecorded});
+    out[it->second].state = state_of(e["action"].get<std::string>());
+  }
+  std::vector<Backup> unnamed;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(profile / kBackupDir, ec)) {
+    const fs::path& p = entry.path();
+    if (p.extension() != ".json" || !safe_id(p.stem().string()) || index.count(p.stem().string())) continue;
+    unnamed.push_back({p.stem().string(), json(), State::unrecorded});
+  }
+  for (auto& b : out) b.file = read_backup_file(profile, b.id);
+  for (auto& b : unnamed) b.file = read_backup_file(profile, b.id);
+  std::erase_if(out, [](const Backup& b) { return !b.file.is_object(); });
+  std::erase_if(unnamed, [](const Backup& b) { return !b.file.is_object(); });
+  std::sort(unnamed.begin(), unnamed.end(), [](const Backup& a, const Backup& b) {
+    return std::pair(a.file.value("removed_at", ""), a.id) < std::pair(b.file.value("removed_at", ""), b.id);
+  });
+  out.insert(out.end(), unnamed.begin(), unnamed.end());
+  return out;
+}
+
+NssStore::Snapshot snapshot_of(const json& backup) {
+  NssStore::Snapshot snap;
+  const json objects = backup.value("objects", json::object());
+  if (!objects.contains("certificate")) throw RequestError("no_backup", "the backup holds no certificate");
+  snap.certificate = attributes_from(objects["certificate"]);
+  if (objects.contains("trust")) snap.trust = attributes_from(objects["trust"]);
+  return snap;
+}
+
+// Finishes what a run stopped half-way left: a removal journaled as begun loses whatever of the certificate
+// and its trust is still stored, an undo journaled as begun gets back whatever is missing. Both directions
+// are the intent that was on disk before the first change, so a crash at any instant ends as if the run had
+// completed, and its backup stays available to undo.
+// Returns the ids of the undos it finished.
+std::vector<std::string> recover_interrupted(const fs::path& profile, NssStore& store) {
+  std::vector<std::string> undone;
+  for (const auto& b : all_backups(profile)) {
+    if (b.state != State::removing && b.state != State::restoring) continue;
+    NssStore::Snapshot snap;
+    try {
+      snap = snapshot_of(b.file);
+    } catch (const RequestError&) {
+      continue;  // a damaged backup file: nothing it names can be finished, and the rest must not wait for it
+    }
+    if (b.state == State::removing) {
+      store.destroy_certificate(snap);
+      store.destroy_trust(snap);
+      append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", b.id},
+                               {"sha256", b.file.value("sha256", "")}, {"finished_after_interruption", true}});
+    } else {
+      store.restore(snap);
+      append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restored"}, {"id", b.id},
+                               {"sha256", b.file.value("sha256", "")}, {"finished_after_interruption", true}});
+      undone.push_back(b.id);
+    }
+  }
+  return undone;
+}
+
+// A new backup id: the time, the certificate's hash, and a counter when that name is taken (a removal, its
+// undo and the same removal again within one second).
+std::string new_backup_id(const fs::path& profile, const std::string& sha256) {
+  const std::string base = utc_format(std::time(nullptr), "%Y%m%dT%H%M%SZ") + "-" + sha256.substr(0, 12);
+  std::string id = base;
+  for (int n = 2; fs::exists(profile / kBackupDir / (id + ".json")); ++n) id = base + "-" + std::to_string(n);
+  return id;
 }
 
 }  // namespace
@@ -120,6 +239,7 @@ json remove_certificate(const RemoveRequest& r) {
   if (store->needs_password()) {
     throw StoreError("store_password", "the profile is protected by a Primary Password; certdoctor does not ask for it");
   }
+  recover_interrupted(r.profile, *store);
   auto cert = store->by_sha256(sha256);
   if (!cert) {
     throw RequestError("not_found", "no certificate with SHA-256 " + sha256 + " is stored in " + r.profile.string());
@@ -130,11 +250,11 @@ json remove_certificate(const RemoveRequest& r) {
                                                   ". Add --allow-trusted to remove it anyway");
   }
 
-  // The backup is on disk before anything is deleted.
+  // 1. The backup is on disk before anything else happens.
   const NssStore::Snapshot snap = store->snapshot(*cert);
-  const std::string id = utc_format(std::time(nullptr), "%Y%m%dT%H%M%SZ") + "-" + sha256.substr(0, 12);
   fs::create_directories(r.profile / kBackupDir);
   ::chmod((r.profile / kBackupDir).c_str(), 0700);
+  const std::string id = new_backup_id(r.profile, sha256);
   json backup = summary(*cert);
   backup["id"] = id;
   backup["removed_at"] = utc_format(std::time(nullptr));
@@ -142,70 +262,104 @@ json remove_certificate(const RemoveRequest& r) {
   backup["objects"] = {{"certificate", attributes_json(snap.certificate)}};
   if (snap.trust) backup["objects"]["trust"] = attributes_json(*snap.trust);
   write_atomically(r.profile / kBackupDir / (id + ".json"), backup.dump(2));
-
-  store->destroy(*cert);
-  bool gone = true;
-  for (const auto& left : store->by_issuer_serial(cert->issuer_der, cert->serial_der)) gone = gone && left.sha256 != sha256;
-  append_journal(r.profile, {{"time", backup["removed_at"]}, {"action", "removed"}, {"id", id}, {"sha256", sha256}});
+  crash_point("remove.after_backup");
+  // 2. The intent, journaled: from here on, a run that stops is finished by the next one.
+  append_journal(r.profile, {{"time", backup["removed_at"]}, {"action", "removing"}, {"id", id}, {"sha256", sha256}});
+  crash_point("remove.after_intent");
+  // 3. The certificate first (what breaks the site), then its trust object; each step can be repeated.
+  store->destroy_certificate(snap);
+  crash_point("remove.after_certificate");
+  store->destroy_trust(snap);
+  crash_point("remove.after_trust");
+  const NssStore::Presence left = store->present(snap);
+  bool gone = !left.certificate && !left.trust;
+  for (const auto& other : store->by_issuer_serial(cert->issuer_der, cert->serial_der)) gone = gone && other.sha256 != sha256;
   if (!gone) throw RequestError("remove_failed", "the certificate is still stored after the deletion");
+  // 4. Done.
+  append_journal(r.profile, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", id}, {"sha256", sha256}});
+  crash_point("remove.after_done");
   return {{"removed", summary(*cert)}, {"backup_id", id}, {"verified_gone", gone}};
 }
 
 json list_backups(const fs::path& profile) {
-  // The journal in order: a removal's last entry tells whether it has been undone since.
-  std::vector<std::string> order;
-  std::map<std::string, bool> restored;
-  for (const auto& e : read_journal(profile)) {
-    const std::string id = e["id"].get<std::string>();
-    if (!restored.count(id)) order.push_back(id);
-    restored[id] = e["action"] == "restored";
-  }
   json out = json::array();
-  for (const auto& id : order) {
-    json b = json::parse(std::ifstream(profile / kBackupDir / (id + ".json")), nullptr, false);
-    if (!b.is_object()) continue;
-    out.push_back({{"id", id}, {"removed_at", b.value("removed_at", "")}, {"sha256", b.value("sha256", "")},
-                   {"nickname", b.value("nickname", "")}, {"trust", b.value("trust", "")},
-                   {"subject", b.value("subject", "")}, {"serial", b.value("serial", "")},
-                   {"restored", restored[id]}});
+  for (const auto& b : all_backups(profile)) {
+    const json& f = b.file;
+    out.push_back({{"id", b.id}, {"removed_at", f.value("removed_at", "")}, {"sha256", f.value("sha256", "")},
+                   {"nickname", f.value("nickname", "")}, {"trust", f.value("trust", "")},
+                   {"subject", f.value("subject", "")}, {"serial", f.value("serial", "")},
+                   {"state", name_of(b.state)}, {"restored", b.state == State::restored}});
   }
   return out;
 }
 
 json undo_removal(const fs::path& profile, const std::optional<std::string>& backup_id) {
-  json backups = list_backups(profile);
-  std::string id;
-  if (backup_id) {
-    if (!safe_id(*backup_id)) throw RequestError("invalid_field", "not a backup id: " + backup_id->substr(0, 80));
-    id = *backup_id;
-  } else {
-    for (const auto& b : backups) {
-      if (!b["restored"].get<bool>()) id = b["id"];
-    }
-    if (id.empty()) throw RequestError("no_backup", "no removal to undo in " + profile.string());
+  if (backup_id && !safe_id(*backup_id)) {
+    throw RequestError("invalid_field", "not a backup id: " + backup_id->substr(0, 80));
   }
-  json backup = json::parse(std::ifstream(profile / kBackupDir / (id + ".json")), nullptr, false);
-  if (!backup.is_object() || !backup.contains("objects")) {
-    throw RequestError("no_backup", "no readable backup '" + id + "' in " + profile.string());
-  }
-  NssStore::Snapshot snap;
-  snap.certificate = attributes_from(backup["objects"]["certificate"]);
-  if (backup["objects"].contains("trust")) snap.trust = attributes_from(backup["objects"]["trust"]);
-  const std::string sha256 = backup.value("sha256", "");
-
   auto store = NssStore::open(profile, NssStore::Access::write);
-  const std::string issuer = snap.issuer_der(), serial = snap.serial_der();
-  for (const auto& c : store->by_issuer_serial(issuer, serial)) {
-    if (c.sha256 == sha256) throw RequestError("already_present", "'" + c.nickname + "' is already stored");
+  if (store->needs_password()) {
+    throw StoreError("store_password", "the profile is protected by a Primary Password; certdoctor does not ask for it");
   }
-  store->restore(snap);
+  const std::vector<std::string> finished = recover_interrupted(profile, *store);
+
+  std::optional<Backup> chosen;
+  for (auto& b : all_backups(profile)) {
+    if (backup_id) {
+      if (b.id == *backup_id) chosen = b;
+      continue;
+    }
+    // The last removal not undone; a backup the journal does not name counts when its certificate is gone.
+    if (b.state == State::removed ||
+        (b.state == State::unrecorded && !store->present(snapshot_of(b.file)).certificate)) {
+      chosen = b;
+    }
+  }
+  if (!chosen && !backup_id && !finished.empty()) {
+    // The undo asked for last time was cut short, and finishing it is what this undo did.
+    for (auto& b : all_backups(profile)) {
+      if (b.id != finished.back()) continue;
+      const NssStore::Snapshot snap = snapshot_of(b.file);
+      for (auto& c : store->by_issuer_serial(snap.issuer_der(), snap.serial_der())) {
+        if (c.sha256 == b.file.value("sha256", "")) {
+          return {{"restored", summary(c)}, {"backup_id", b.id}, {"finished_after_interruption", true}};
+        }
+      }
+    }
+  }
+  if (!chosen) {
+    throw RequestError("no_backup", backup_id ? "no readable backup '" + *backup_id + "' in " + profile.string()
+                                              : "no removal to undo in " + profile.string());
+  }
+  const NssStore::Snapshot snap = snapshot_of(chosen->file);
+  const std::string sha256 = chosen->file.value("sha256", "");
+  const NssStore::Presence before = store->present(snap);
+  if (before.certificate && (before.trust || !snap.trust)) {
+    throw RequestError("already_present", "'" + chosen->file.value("nickname", "") + "' is already stored");
+  }
+  append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restoring"}, {"id", chosen->id},
+                           {"sha256", sha256}});
+  crash_point("undo.after_intent");
+  store->create_trust(snap);
+  crash_point("undo.after_trust");
+  try {
+    store->create_certificate(snap);
+  } catch (const StoreError&) {
+    // Nothing half-done stays behind: the trust created just now goes again, and the journal says so.
+    if (!before.trust) store->destroy_trust(snap);
+    append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", chosen->id},
+                             {"sha256", sha256}, {"undo_failed", true}});
+    throw;
+  }
+  crash_point("undo.after_certificate");
   std::optional<StoredCert> back;
-  for (auto& c : store->by_issuer_serial(issuer, serial)) {
+  for (auto& c : store->by_issuer_serial(snap.issuer_der(), snap.serial_der())) {
     if (c.sha256 == sha256) back = c;
   }
   if (!back) throw RequestError("restore_failed", "the certificate is not stored after restoring it");
-  append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restored"}, {"id", id}, {"sha256", sha256}});
-  return {{"restored", summary(*back)}, {"backup_id", id}};
+  append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restored"}, {"id", chosen->id},
+                           {"sha256", sha256}});
+  return {{"restored", summary(*back)}, {"backup_id", chosen->id}};
 }
 
 void become_profile_owner(const fs::path& profile) {

@@ -1,5 +1,6 @@
 #include "profile.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <sstream>
 #include <vector>
@@ -73,6 +74,14 @@ bool Profile::holds(const Issued& cert) const {
     }
   }
   return false;
+}
+
+std::vector<std::string> sorted_lines(const std::string& listing) {
+  std::vector<std::string> lines;
+  std::istringstream in(listing);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  std::sort(lines.begin(), lines.end());
+  return lines;
 }
 
 }  // namespace testing

@@ -2,6 +2,7 @@
 #pragma once
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "pki.hpp"
 #include "process.hpp"
@@ -23,6 +24,9 @@ class Profile {
  private:
   std::filesystem::path dir_;
 };
+
+// The lines of a certutil -L listing, sorted: it lists in no fixed order, so listings compare this way.
+std::vector<std::string> sorted_lines(const std::string& listing);
 
 // A temporary folder with a PKI in it and an empty profile next to it: the starting point of most tests.
 struct Workspace {

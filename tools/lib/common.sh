@@ -17,14 +17,50 @@ trap cleanup EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-# build_binaries [BUILD_DIR]: configures (once) and builds the CLI and the host.
-build_binaries() {
-  local dir=${1:-$ROOT/build}
-  if [[ ! -f $dir/CMakeCache.txt ]]; then
-    cmake -S "$ROOT" -B "$dir" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# step LOG TEXT COMMAND...: runs COMMAND with its output appended to LOG, printing one line for the step.
+# On failure it shows the log's last lines and where the whole log is, and exits.
+step() {
+  local log=$1 text=$2 start=$SECONDS
+  shift 2
+  printf '  %s ... ' "$text"
+  printf '\n### %s\n$ %s\n' "$text" "$*" >>"$log"
+  if "$@" >>"$log" 2>&1; then
+    echo "done ($((SECONDS - start)) s)"
+  else
+    echo "FAILED"
+    echo "---- last lines of $log:" >&2
+    tail -n 25 "$log" >&2
+    echo "---- the whole log: $log" >&2
+    exit 1
   fi
-  cmake --build "$dir" --target certdoctor certdoctor-host -j"$(nproc)" >/dev/null
+}
+
+# build_binaries [BUILD_DIR] [LOG]: configures (once) and builds the CLI, the host and the host manifests
+# (the native-messaging manifest Firefox needs to start the host). With LOG, one line per step is printed and
+# the compiler's output goes to LOG; without it, the output is dropped unless the build fails.
+build_binaries() {
+  local dir=${1:-$ROOT/build} log=${2:-}
+  if [[ -z $log ]]; then
+    log=$WORK/build.log
+    BUILD_QUIET=1
+  fi
+  if [[ ! -f $dir/CMakeCache.txt ]]; then
+    _build_step "$log" "Configuring the build in $dir" \
+      cmake -S "$ROOT" -B "$dir" -DBUILD_TESTING=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  fi
+  _build_step "$log" "Building certdoctor, certdoctor-host and the host manifests" \
+    cmake --build "$dir" --target certdoctor certdoctor-host host-manifests -j"$(nproc)"
   BIN=$dir/bin
+  unset BUILD_QUIET
+}
+_build_step() {
+  if [[ -n ${BUILD_QUIET:-} ]]; then
+    local log=$1
+    shift 2
+    "$@" >>"$log" 2>&1 || { tail -n 25 "$log" >&2; exit 1; }
+  else
+    step "$@"
+  fi
 }
 
 # start_tls_server CERT KEY [s_server args...]: serves CERT on 127.0.0.1 at a free port; sets SERVER_PORT
