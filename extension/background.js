@@ -43,7 +43,7 @@ browser.webNavigation.onErrorOccurred.addListener(async (d) => {
   await showMark(d.tabId);
   // Ask now: the user will open the popup next.
   diagnose(d.tabId, d.url, code, true).catch(() => {});
-  if ((await managedOptions()).auto_diagnose) await openPage(d.tabId, d.url, { auto: true });
+  if ((await options()).auto_diagnose) await openPage(d.tabId, d.url, { auto: true });
 });
 
 async function markStillApplies(d) {
@@ -68,6 +68,10 @@ browser.tabs.onRemoved.addListener((tabId) => {
   drop(["mark:" + tabId, "result:" + tabId, "fix:" + tabId, "page:" + tabId]);
   running.delete(tabId);
 });
+
+// Firefox reads managed storage once per start of the extension, so the background reads it once too.
+let managed = null;
+const options = () => managed || (managed = managedOptions());
 
 // --- Requests to the host -----------------------------------------------------------------------------------------
 async function proxyFields(url) {
@@ -168,10 +172,12 @@ browser.menus.onClicked.addListener((info, tab) => {
 browser.runtime.onMessage.addListener((m, sender) => {
   if (sender.id !== browser.runtime.id || !m || typeof m.cmd !== "string") return undefined;
   switch (m.cmd) {
-    case "state":  // everything a view shows for a tab, without asking the host
-      return Promise.all([get("mark:" + m.tabId), get("result:" + m.tabId), get("fix:" + m.tabId), managedOptions()])
-        .then(([mark, result, fix, options]) => ({ mark, result, fix, options,
-          busy: running.has(m.tabId) && running.get(m.tabId).url === m.url }));
+    case "state": {  // everything a view shows for a tab, without asking the host: one read, the popup waits on it
+      const keys = ["mark:", "result:", "fix:"].map((k) => k + m.tabId);
+      return Promise.all([browser.storage.session.get(keys), options()]).then(([stored, opts]) => ({
+        mark: stored[keys[0]], result: stored[keys[1]], fix: stored[keys[2]], options: opts,
+        busy: running.has(m.tabId) && running.get(m.tabId).url === m.url }));
+    }
     case "diagnose": return get("mark:" + m.tabId).then((mark) =>
       diagnose(m.tabId, m.url, mark && mark.url === m.url ? mark.code : null, m.fresh));
     case "cancel": {

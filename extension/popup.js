@@ -57,6 +57,7 @@ async function check(fresh) {
 function show(entry) {
   const summary = summarize(entry, options);
   document.body.dataset.state = summary.problem ? "problem" : "result";
+  document.body.dataset.shownAt = String(Date.now());  // when the verdict appeared (tools/bench-extension.mjs)
   const headline = showSummary($("summary"), summary);
   const actions = $("actions");
   actions.replaceChildren();

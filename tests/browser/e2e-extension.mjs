@@ -70,9 +70,7 @@ try {
   assert.equal(kept, marks.length, 'badge and title stay on every load: ' + JSON.stringify(marks));
 
   // --- The popup: words first, the one action --------------------------------------------------------------------
-  const t0 = Date.now();
   assert.equal(await ui.clickToolbarButton(), 'result');
-  console.log(`toolbar click to verdict: ${Date.now() - t0} ms (tools/bench-extension.mjs measures it properly)`);
   let p = await popupText();
   assert.equal(p.headline, en.f_stale_copy.message);
   assert.equal(p.primary, en.actionRemoveCopy.message);
