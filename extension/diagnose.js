@@ -125,7 +125,9 @@ function renderDiagnosis(entry, summary) {
   $("conflicts").replaceChildren(...(d.conflicts || []).map((c) => comparison((d.chain || [])[c.cert] || {}, c)));
   $("compare").hidden = !(d.conflicts || []).length;
 
-  const todos = [...new Set(summary.findings.filter((x) => x.code !== "not_overridable").map((x) => x.todo).filter(Boolean))];
+  // What else the user can do: the lead's advice is in the summary already.
+  const todos = [...new Set(summary.findings.filter((x) => x.code !== "not_overridable" && x.code !== summary.code)
+    .map((x) => x.todo).filter((x) => x && x !== summary.todo))];
   $("todo-list").replaceChildren(...todos.map((x) => el("li", x)));
   $("todo").hidden = todos.length === 0 || summary.tone === "ok";
 
@@ -227,6 +229,7 @@ function renderDetails(entry) {
     body.append(el("h4", t("servedCertificate", i)));
     const table = el("table");
     for (const [label, value] of [["fieldSubject", visible(c.subject || "")], ["fieldIssuer", visible(c.issuer || "")],
+      ["fieldNames", visible((c.subject_alt_names || []).map((n) => n.value).join(", "))],
       ["fieldSerial", visible(c.serial || "")], ["fieldValidFrom", shownDate(c.not_before)],
       ["fieldValidUntil", shownDate(c.not_after)], ["fieldSha256", fingerprint(c.sha256 || "")]]) {
       const tr = el("tr");

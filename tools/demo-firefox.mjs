@@ -78,14 +78,16 @@ try {
     JSON.stringify((await ui.buttonState()).badge));
   await pause();
   await ui.clickToolbarButton();
-  const popupText = () => ui.popup(() => [document.querySelector('.headline').textContent,
-    document.querySelector('#summary .text').textContent]);
+  // (Names arrive wrapped in Unicode isolates, which a terminal would show as odd marks.)
+  const plain = (text) => text.replace(/[\u2068\u2069]/g, '');
+  const popupText = async () => (await ui.popup(() => [document.querySelector('.headline').textContent,
+    document.querySelector('#summary .text').textContent])).map(plain);
   const [headline, text] = await popupText();
   console.log(`The toolbar button's popup says:\n  ${headline}\n  ${text}`);
   await pause();
   console.log(`Its one action: "${await ui.popup(() => document.querySelector('#primary').textContent)}"`);
   await ui.popup(() => document.querySelector('#primary').click());
-  console.log('It asks first: ' + await ui.popup(() => document.querySelector('.confirm p').textContent));
+  console.log('It asks first: ' + plain(await ui.popup(() => document.querySelector('.confirm p').textContent)));
   await pause();
   await ui.popup(() => document.querySelector('#confirm-removal').click());
   const removed = await ui.waitForPopup(true);

@@ -195,6 +195,30 @@ try {
     server.stop();
   }
 
+  // --- A device re-made its own certificate with serial 01 (reached by IP): after the removal Firefox shows its
+  // ordinary warning for a self-signed certificate, and the popup says so rather than "fixed".
+  for (const name of ['device-old', 'device-new']) {
+    run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.pem`),
+      '-days', '30', '-set_serial', '1', '-subj', '/O=Acme Switch/CN=switch-factory', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  }
+  run('certutil', ['-A', '-d', `sql:${stale.profile}`, '-n', 'switch (last year)', '-t', ',,', '-i', f('device-old.pem')]);
+  const device = await sServer({ cert: f('device-new.pem'), key: f('device-new.key') });
+  assert.ok(!device.error, device.error);
+  servers.push(device);
+  assert.match(String(await ui.load(device.url('127.0.0.1'))), /^about:neterror/);
+  assert.equal(await ui.clickToolbarButton(), 'result');
+  p = await popupText();
+  assert.ok(p.primary, 'a removal is offered for the device: ' + p.text);
+  await popupShot('device-reused-serial');
+  await ui.popup(() => document.querySelector('#primary').click());
+  await ui.popup(() => document.querySelector('#confirm-removal').click());
+  assert.equal(await ui.waitForPopup(true), 'removed');
+  p = await popupText();
+  assert.equal(p.headline, en.fixedWarningTitle.message, 'after the removal: the ordinary warning: ' + p.text);
+  assert.equal(p.primary, null);
+  await popupShot('device-removed-warning');
+  device.stop();
+
   // --- Hostile names at 360 px --------------------------------------------------------------------------------------
   const rlo = '\u202e', zw = '\u200b';
   const hostileNick = `portal ${rlo}dlo${'\u202c'} <script>x</script>${zw}` + 'N'.repeat(260) + ' שלום مرحبا';
@@ -233,6 +257,9 @@ try {
   assert.ok(layout.scroll <= layout.width, `no horizontal scrolling at 360 px: ${layout.scroll} > ${layout.width}`);
   assert.ok(layout.text.includes('⟨U+202E⟩moc.evil⟨U+200B⟩'), 'the subject is shown with its overrides visible: ' + layout.text.slice(Math.max(0, layout.text.indexOf('moc.evil') - 40), layout.text.indexOf('moc.evil') + 40));
   assert.ok(!layout.text.includes(rlo), 'no live override on the page');
+  const names = await ui.s.content((label) => [...document.querySelectorAll('#details-body th')]
+    .filter((th) => th.textContent === label).map((th) => th.nextElementSibling.textContent), en.fieldNames.message);
+  assert.deepEqual(names, ['\u2068localhost\u2069'], 'the served names are listed under Technical details');
   await pageShot('hostile-360');
   await ui.s.chrome(() => { gBrowser.selectedBrowser.fullZoom = 1; });
   await ui.closeOtherTabs();
