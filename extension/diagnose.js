@@ -1,259 +1,244 @@
-// The Diagnose page: asks the native host about one URL, shows the answer, and offers the targeted removal with
-// an undo. Everything from the host or a certificate is hostile input: it is put on the page as text, never as
-// HTML (no innerHTML anywhere).
+// The full Diagnose page for one tab ("More details" in the popup, the context menu, or auto_diagnose): the same
+// headline and action as the popup, then the situation, the served and the stored certificate side by side with
+// the differences marked, what the user can do, the administrators' commands, and the technical details (codes,
+// connection, profile, chain), folded. All requests go through the background (background.js).
 "use strict";
 
-const HOST = "certdoctor";
+const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const url = params.get("url") || "";
 const tabId = params.has("tab") ? Number(params.get("tab")) : null;
-const reportedCode = params.has("code") ? Number(params.get("code")) : null;
-const $ = (id) => document.getElementById(id);
-let diagnosis = null;
-let lastRemoval = null;
-let nextId = 1;
-let options = { ...DEFAULT_OPTIONS };
-let proxy = null;      // Firefox's proxy for this site, passed to the host ("http://host:port")
-let proxyNote = "";
+let options = {};
 
-// Text from _locales; `subs` fill the message's placeholders.
-const t = (key, ...subs) => browser.i18n.getMessage(key, subs.map(String));
-
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined) e.textContent = String(text);
-  if (cls) e.className = cls;
-  return e;
+function hostOf(u) {
+  try { return new URL(u).host; } catch { return ""; }
 }
 
-// The host gives up on a site within its own timeouts (connect, handshake); this is the page's last resort, so the
-// page never waits for ever on a host that hangs.
-const ASK_TIMEOUT_S = 90;
-
-// One request to the native host. Every way it can fail becomes a message the user can act on.
-async function ask(message) {
-  let reply;
-  let timer;
-  try {
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Problem("host_timeout", "")), ASK_TIMEOUT_S * 1000);
-    });
-    reply = await Promise.race([browser.runtime.sendNativeMessage(HOST, { id: nextId++, ...message }), timeout]);
-  } catch (e) {
-    if (e instanceof Problem) throw e;
-    const text = String(e && e.message || e);
-    if (/No such native application|not found|manifest/i.test(text)) throw new Problem("not_installed", text);
-    throw new Problem("host_failed", text);
-  } finally {
-    clearTimeout(timer);
+async function main() {
+  translatePage();
+  $("site").textContent = visible(url);
+  document.title = t("pageTitle", visible(hostOf(url) || url));
+  $("check").addEventListener("click", () => check(true));
+  if (!/^https:\/\//i.test(url) || tabId === null) {
+    showSummary($("summary"), { tone: "info", headline: t("notHttpsTitle"), text: t("notHttpsText") });
+    $("check").hidden = true;
+    document.body.dataset.state = "not-https";
+    return;
   }
-  if (!reply || typeof reply !== "object" || typeof reply.ok !== "boolean") throw new Problem("garbage", JSON.stringify(reply));
-  if (!reply.ok) throw new Problem(reply.error && reply.error.code || "error", reply.error && reply.error.message || "");
-  return reply.result;
+  const state = await ask({ cmd: "state", tabId, url });
+  options = state.options;
+  const ready = state.result && state.result.url === url && !state.busy ? state.result : null;
+  if (state.fix && state.fix.url === url && !state.fix.restored) show(ready || await ask({ cmd: "diagnose", tabId, url }), state.fix);
+  else if (ready) show(ready);
+  else await check(false);
 }
 
-class Problem extends Error {
-  constructor(code, detail) { super(detail); this.code = code; }
+async function check(fresh) {
+  document.body.dataset.state = "checking";
+  $("check").disabled = true;
+  for (const id of ["situation", "compare", "todo", "admin", "details", "helpdesk", "note"]) $(id).hidden = true;
+  $("summary").replaceChildren();
+  showProgress($("actions"), t("checking"), tabId).focus();
+  const entry = await ask({ cmd: "diagnose", tabId, url, fresh });
+  show(entry);
 }
 
-const PROBLEMS = {
-  not_installed: "problemNotInstalled",
-  host_failed: "problemHostFailed",
-  garbage: "problemGarbage",
-  profile_not_found: "problemProfileNotFound",
-};
-
-function showProblem(p) {
-  const box = $("problem");
-  const text = p.code === "host_timeout" ? t("problemTimeout", ASK_TIMEOUT_S)
-    : p.code === "unreachable" ? t("problemUnreachable", p.message)
-    : PROBLEMS[p.code] ? t(PROBLEMS[p.code]) : t("problemOther", p.code);
-  box.replaceChildren(el("p", text));
-  if (p.message && p.code !== "unreachable") box.append(el("pre", p.message));
-  box.hidden = false;
+function show(entry, fix) {
+  $("check").disabled = false;
+  const summary = fix ? { ...summarize(entry, options), ...afterRemoval(fix, entry) } : summarize(entry, options);
+  document.body.dataset.state = fix ? (fix.restored ? "restored" : "removed") : summary.problem ? "problem" : "result";
+  const headline = showSummary($("summary"), summary);
+  let focus = headline;
+  const actions = $("actions");
+  actions.replaceChildren();
+  $("note").hidden = true;
+  if (fix && !fix.restored) {
+    focus = undoButton(fix);
+  } else if (summary.action && summary.action.kind === "remove") {
+    focus = removeButton(summary.action, entry);
+  } else if (summary.action) {
+    actions.append(el("p", summary.action.label, "report-only"));
+  }
+  if (summary.problem) {
+    if (summary.detail) actions.append(problemDetail(summary));
+    focus = $("check");
+  }
+  if (entry.diagnosis) renderDiagnosis(entry, summary);
+  focus.focus();
 }
 
-function certRows(rows) {
+function problemDetail(summary) {
+  const d = el("details", undefined, "problem-detail");
+  d.append(el("summary", t("problemDetail")), el("pre", visible(summary.detail)));
+  return d;
+}
+
+function removeButton(action, entry) {
+  const primary = button(action.label, "primary");
+  primary.id = "primary";
+  primary.addEventListener("click", () => {
+    primary.hidden = true;
+    confirmRemoval($("actions"), action.conflict, {
+      onConfirm: async () => {
+        document.body.dataset.state = "removing";
+        showProgress($("actions"), t("removing"), tabId).remove();
+        const r = await ask({ cmd: "remove", tabId, url, conflict: action.conflict,
+          profile: entry.diagnosis.profile && entry.diagnosis.profile.path });
+        if (r.problem) show({ problem: r.problem });
+        else show(r.result, { url, removal: r.removal });
+      },
+      onCancel: () => { primary.hidden = false; primary.focus(); },
+    });
+  });
+  $("actions").append(primary);
+  return primary;
+}
+
+function undoButton(fix) {
+  const undo = button(t("undoButton", visible(fix.removal.removed.nickname)), "secondary");
+  undo.id = "undo";
+  undo.addEventListener("click", async () => {
+    document.body.dataset.state = "undoing";
+    showProgress($("actions"), t("undoing"), tabId).remove();
+    const r = await ask({ cmd: "undo", tabId, url });
+    if (r.problem) show({ problem: r.problem });
+    else show(r.result, { ...fix, restored: r.restored });
+  });
+  $("actions").append(undo);
+  $("note").textContent = t("undoNote");
+  $("note").hidden = false;
+  return undo;
+}
+
+// --- The sections below the summary ---------------------------------------------------------------------------------
+function renderDiagnosis(entry, summary) {
+  const d = entry.diagnosis;
+  const others = summary.findings.filter((x) => x.code !== summary.code && x.code !== "not_overridable");
+  $("findings").replaceChildren(...others.map((x) => {
+    const box = el("div", undefined, "finding " + x.severity);
+    box.dataset.code = x.code;
+    box.append(el("h3", x.title), el("p", x.text));
+    return box;
+  }));
+  $("situation").hidden = others.length === 0;
+
+  $("conflicts").replaceChildren(...(d.conflicts || []).map((c) => comparison((d.chain || [])[c.cert] || {}, c)));
+  $("compare").hidden = !(d.conflicts || []).length;
+
+  // What else the user can do: the lead's advice is in the summary already.
+  const todos = [...new Set(summary.findings.filter((x) => x.code !== "not_overridable" && x.code !== summary.code)
+    .map((x) => x.todo).filter((x) => x && x !== summary.todo))];
+  $("todo-list").replaceChildren(...todos.map((x) => el("li", x)));
+  $("todo").hidden = todos.length === 0 || summary.tone === "ok";
+
+  if (/^https?:\/\//i.test(options.helpdesk_url)) {
+    const a = el("a", t("helpdeskLink"));
+    a.href = options.helpdesk_url;
+    $("helpdesk").replaceChildren(a);
+    $("helpdesk").hidden = false;
+  }
+  if (!options.hide_details) {
+    renderAdmin(d);
+    renderDetails(entry);
+  }
+}
+
+// Served and stored certificate side by side; the rows where they differ are marked (in words, not only colour).
+function comparison(served, stored) {
+  const section = el("div", undefined, "conflict");
+  section.append(el("h3", t("storedAs", visible(stored.nickname))));
   const table = el("table");
-  for (const [label, ...cells] of rows) {
-    const tr = el("tr");
-    tr.append(el("th", label), ...cells.map((c) => el("td", c)));
+  const head = el("tr");
+  head.append(el("th", ""), el("th", t("columnServed")), el("th", t("columnStored")));
+  table.append(head);
+  const rows = [["fieldSubject", "subject"], ["fieldIssuer", "issuer"], ["fieldSerial", "serial"],
+    ["fieldValidFrom", "not_before"], ["fieldValidUntil", "not_after"], ["fieldSha256", "sha256"]];
+  for (const [label, key] of rows) {
+    const a = served[key] || "";
+    const b = stored[key] || "";
+    const show = (v) => /^not_/.test(key) ? shownDate(v) : key === "sha256" ? fingerprint(v) : visible(v);
+    const tr = el("tr", undefined, a !== b ? "differs" : "same");
+    const th = el("th", t(label));
+    if (a !== b) th.append(el("span", t("differs"), "differs-mark"));
+    tr.append(th, el("td", show(a)), el("td", show(b)));
     table.append(tr);
   }
-  return table;
+  section.append(table);
+  return section;
 }
 
-function copyButton(text) {
-  const b = el("button", t("copyButton"), "secondary");
-  b.type = "button";
-  b.addEventListener("click", async () => {
-    await navigator.clipboard.writeText(text);
-    b.textContent = t("copiedButton");
+// A SHA-256 in groups of four, as Firefox's certificate viewer shows fingerprints.
+function fingerprint(hex) {
+  return String(hex).toUpperCase().replace(/(.{4})(?=.)/g, "$1 ");
+}
+
+// POSIX shell quoting: the commands paste safely whatever a value holds.
+function sh(s) {
+  return "'" + String(s).replace(/'/g, "'\\''") + "'";
+}
+
+function commandBlock(command) {
+  const box = el("div", undefined, "command");
+  const copy = button(t("copyButton"), "secondary small");
+  copy.addEventListener("click", async () => {
+    await navigator.clipboard.writeText(command);
+    copy.textContent = t("copiedButton");
+    setTimeout(() => { copy.textContent = t("copyButton"); }, 2000);
   });
-  return b;
-}
-
-function renderFinding(f) {
-  const box = el("div", undefined, "finding " + (f.severity || ""));
-  box.dataset.code = f.code;
-  box.append(el("h3", f.title), el("p", f.explanation));
-  if (f.cause) box.append(el("p", t("likelyCause", f.cause)));
-  // Report-only (an administrator's option): the removal a finding proposes is left to IT.
-  if (options.report_only && f.values && f.values.stored_sha256) {
-    box.append(el("h4", t("howToFix")), el("p", t("reportOnlyFix"), "report-only"));
-  } else if (f.fix) {
-    box.append(el("h4", t("howToFix")));
-    const pre = el("pre", f.fix);
-    box.append(pre, copyButton(f.fix));
-  }
+  box.append(el("pre", visible(command)), copy);
   return box;
 }
 
-function renderConflicts(d) {
-  const box = $("conflicts");
-  box.replaceChildren();
+function renderAdmin(d) {
+  const body = $("admin-body");
+  body.replaceChildren();
+  const profile = d.profile && d.profile.path;
+  body.append(commandBlock(`certdoctor diagnose ${sh(url)}` + (profile ? ` --profile ${sh(profile)}` : "")));
   for (const c of d.conflicts || []) {
-    const served = (d.chain || [])[c.cert] || {};
-    const section = el("div", undefined, "conflict");
-    section.append(el("h3", t("storedInProfile", c.nickname)));
-    section.append(certRows([
-      ["", t("servedBySite"), t("storedInFirefox")],
-      [t("fieldSubject"), served.subject || "", c.subject],
-      [t("fieldIssuer"), served.issuer || "", c.issuer],
-      [t("fieldSerial"), served.serial || "", c.serial],
-      [t("fieldValid"), `${served.not_before || ""} – ${served.not_after || ""}`, `${c.not_before} – ${c.not_after}`],
-      [t("fieldSha256"), served.sha256 || "", c.sha256],
-    ]));
-    if ((c.removable || c.caution) && !options.report_only) {
-      const remove = el("button", t("removeButton"));
-      remove.type = "button";
-      remove.dataset.sha256 = c.sha256;
-      remove.addEventListener("click", () => confirmRemoval(c, section));
-      section.append(remove);
-    }
-    box.append(section);
+    if (options.report_only) break;
+    body.append(commandBlock(`certdoctor remove --profile ${sh(profile || "PROFILE")} --sha256 ${c.sha256}` +
+      (c.removable ? "" : " --allow-trusted")));
   }
-}
-
-// Asks before removing, naming the certificate; the second button does it.
-function confirmRemoval(c, section) {
-  const ask = el("div", undefined, "confirm");
-  ask.append(el("p", t("confirmRemoval", c.nickname, c.sha256) + (c.caution ? " " + t("confirmCaution", c.caution) : "")));
-  const yes = el("button", t("confirmButton"));
-  yes.type = "button";
-  yes.id = "confirm-removal";
-  const no = el("button", t("cancelButton"), "secondary");
-  no.type = "button";
-  no.addEventListener("click", () => ask.remove());
-  yes.addEventListener("click", () => remove(c, ask));
-  ask.append(yes, no);
-  section.append(ask);
-  yes.focus();
-}
-
-async function remove(c, confirmBox) {
-  confirmBox.remove();
-  $("progress").hidden = false;
-  try {
-    lastRemoval = await ask({ type: "remove", sha256: c.sha256, url, allow_trusted: !c.removable,
-      profile: diagnosis.profile && diagnosis.profile.path, ...(proxy ? { proxy } : {}) });
-    if (tabId !== null) await browser.tabs.reload(tabId).catch(() => {});
-    const after = lastRemoval.after || {};
-    $("removal-title").textContent = t("removedTitle", lastRemoval.removed.nickname);
-    $("removal-text").textContent = after.error ? t("afterUnknown", after.error)
-      : after.firefox_error === null ? t("afterLoads")
-      : t("afterError", after.firefox_error, after.title) + (after.overridable ? t("afterOverridable") : "");
-    $("removal").hidden = false;
-    $("undo").focus();
-  } catch (p) {
-    showProblem(p);
-  } finally {
-    $("progress").hidden = true;
+  if (profile) body.append(commandBlock(`certdoctor undo --profile ${sh(profile)} --list`));
+  // The host's own advice for each finding, in its words (English), for whoever runs the servers.
+  for (const f of d.findings) {
+    if (!f.fix || f.code === "not_overridable" || (options.report_only && f.values && f.values.stored_sha256)) continue;
+    const item = el("div", undefined, "host-advice");
+    item.append(el("h4", visible(f.title)), el("pre", visible(f.fix, { multiline: true })));
+    body.append(item);
   }
+  $("admin").hidden = false;
 }
 
-async function undo() {
-  $("progress").hidden = false;
-  try {
-    const r = await ask({ type: "undo", backup_id: lastRemoval && lastRemoval.backup_id,
-      profile: diagnosis.profile && diagnosis.profile.path });
-    $("removal-title").textContent = t("restoredTitle", r.restored.nickname);
-    $("removal-text").textContent = t("restoredText");
-    $("undo").hidden = true;
-  } catch (p) {
-    showProblem(p);
-  } finally {
-    $("progress").hidden = true;
-  }
-}
-
-function renderDetails(d) {
+function renderDetails(entry) {
+  const d = entry.diagnosis;
   const body = $("details-body");
   body.replaceChildren();
+  const line = (text) => body.append(el("p", text));
+  if (d.firefox_error) line(t("errorNameLine", visible(d.firefox_error)));
+  if (d.reported_error) line(t("reportedLine", visible(d.reported_error)));
+  for (const f of d.findings) line(t("findingLine", visible(f.code), visible(f.title)));
   if (d.connection) {
-    body.append(el("p", t("connectionLine", d.connection.address, d.connection.port,
-      `${d.connection.tls_version || "-"} ${d.connection.cipher || ""}`.trim())));
-    if (d.connection.proxy) body.append(el("p", t("proxyLine", d.connection.proxy), "proxy"));
+    line(t("connectionLine", visible(d.connection.address), visible(d.connection.port),
+      visible(`${d.connection.tls_version || "-"} ${d.connection.cipher || ""}`.trim())));
+    if (d.connection.proxy) line(t("proxyLine", visible(d.connection.proxy)));
   }
-  if (proxyNote) body.append(el("p", proxyNote));
-  if (d.profile) body.append(el("p", t("profileLine", d.profile.path, d.profile.reason)));
+  if (entry.proxyNote) line(t("proxyUnsupported", entry.proxyNote));
+  if (d.profile) line(t("profileLine", visible(d.profile.path), visible(d.profile.reason)));
   (d.chain || []).forEach((c, i) => {
     body.append(el("h4", t("servedCertificate", i)));
-    body.append(certRows([[t("fieldSubject"), c.subject || ""], [t("fieldIssuer"), c.issuer || ""],
-      [t("fieldSerial"), c.serial || ""], [t("fieldValid"), `${c.not_before || ""} – ${c.not_after || ""}`],
-      [t("fieldSha256"), c.sha256 || ""]]));
+    const table = el("table");
+    for (const [label, value] of [["fieldSubject", visible(c.subject || "")], ["fieldIssuer", visible(c.issuer || "")],
+      ["fieldNames", visible((c.subject_alt_names || []).map((n) => n.value).join(", "))],
+      ["fieldSerial", visible(c.serial || "")], ["fieldValidFrom", shownDate(c.not_before)],
+      ["fieldValidUntil", shownDate(c.not_after)], ["fieldSha256", fingerprint(c.sha256 || "")]]) {
+      const tr = el("tr");
+      tr.append(el("th", t(label)), el("td", value));
+      table.append(tr);
+    }
+    body.append(table);
   });
+  $("details").hidden = false;
 }
 
-async function diagnose() {
-  $("problem").hidden = true;
-  $("result").hidden = true;
-  $("progress").hidden = false;
-  $("diagnose").disabled = true;
-  try {
-    const request = { type: "diagnose", url };
-    if (reportedCode !== null && Number.isInteger(reportedCode)) request.reported_code = reportedCode;
-    if (proxy) request.proxy = proxy;
-    diagnosis = await ask(request);
-    // The host could not reach the site: say so plainly, with what it found (no certificate to show).
-    if ((!diagnosis.chain || !diagnosis.chain.length) && diagnosis.firefox_error === undefined && diagnosis.findings.length) {
-      throw new Problem("unreachable", diagnosis.findings[0].title);
-    }
-    // The host knows the name of the code Firefox reported.
-    if (diagnosis.reported_error) $("reported").textContent = t("reported", diagnosis.reported_error);
-    const fe = diagnosis.firefox_error;
-    $("verdict").textContent = fe === undefined ? t("verdictUnknown") : fe === null ? t("verdictLoads") : t("verdictError", fe);
-    $("verdict").dataset.firefoxError = fe === null ? "null" : String(fe);
-    $("explanation").textContent = (diagnosis.findings[0] && diagnosis.findings[0].title) || "";
-    $("situations").replaceChildren(...diagnosis.findings.map(renderFinding));
-    renderConflicts(diagnosis);
-    renderDetails(diagnosis);
-    $("details").hidden = options.hide_details;
-    if (/^https?:\/\//i.test(options.helpdesk_url)) {
-      const a = el("a", t("helpdeskLink"));
-      a.href = options.helpdesk_url;
-      $("helpdesk").replaceChildren(a);
-      $("helpdesk").hidden = false;
-    }
-    $("result").hidden = false;
-    $("verdict").focus();
-  } catch (p) {
-    showProblem(p);
-  } finally {
-    $("progress").hidden = true;
-    $("diagnose").disabled = false;
-  }
-}
-
-for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
-$("site").textContent = url;
-Promise.all([managedOptions(), firefoxProxy(url)]).then(([o, p]) => {
-  options = o;
-  proxy = p.proxy;
-  proxyNote = p.unsupported ? t("proxyUnsupported", p.unsupported) : "";
-  if (params.get("auto") === "1") diagnose();
-});
-$("reported").textContent = reportedCode !== null ? t("reported", reportedCode) : "";
-$("verdict").tabIndex = -1;
-$("diagnose").addEventListener("click", diagnose);
-$("undo").addEventListener("click", undo);
+main();

@@ -1,7 +1,7 @@
 // The story of tools/demo.sh, told with a real Firefox ESR running throughout: Firefox refuses the page, certdoctor
 // diagnoses it and removes the stale copy while Firefox runs, the same Firefox loads the page, and undo puts the
-// copy back. Then the same from the error page, with the extension: its diagnosis opens next to the error page,
-// "Remove this certificate", confirm, the page loads, Undo. Headless unless --watch is given and a display is
+// copy back. Then the same from the error page, with the extension: its toolbar button, "Remove the old copy",
+// confirm, the page loads, Undo. Headless unless --watch is given and a display is
 // present.
 //   node tools/demo-firefox.mjs --profile DIR --url URL --host HOST --resolve HOST:PORT:ADDR --certdoctor BIN
 //        --build DIR [--watch]
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { launchFirefox, loadVerdict, closeFirefox } = await import(path.join(here, '../tests/browser/firefox.mjs'));
-const { launchWithExtension, errorPageDiagnosis } = await import(path.join(here, '../tests/browser/with-extension.mjs'));
+const { launchWithUi } = await import(path.join(here, '../tests/browser/firefox-ui.mjs'));
 
 const args = {};
 for (let i = 2; i < process.argv.length; i++) {
@@ -66,35 +66,43 @@ try {
 }
 
 // The same story from the error page, as a user lives it: the extension and its native host (installed for a
-// throw-away HOME), the diagnosis opening by itself next to the error page (the administrator's auto_diagnose).
+// throw-away HOME), default settings; Firefox's own toolbar button is pressed (through Marionette), its popup says
+// what is wrong, "Remove the old copy", confirm, the page loads, Undo.
 console.log(bold('6. The same with the extension, in a Firefox started afresh (the profile holds the old copy again)'));
-const withExtension = await launchWithExtension({ profileDir: args.profile, home: path.join(args.profile, '..', 'extension-home'),
-  build: args.build, names: [args.host], headless, options: { auto_diagnose: true },
+const ui = await launchWithUi({ profileDir: args.profile, home: path.join(args.profile, '..', 'extension-home'),
+  build: args.build, names: [args.host], headless,
   env: { CERTDOCTOR_RESOLVE: args.resolve } });  // the native host resolves the demo's name as Firefox does
 try {
-  const tab = await withExtension.newPage();
-  const ui = await errorPageDiagnosis(withExtension, tab, args.url, 'SEC_ERROR_REUSED_ISSUER_AND_SERIAL');
-  console.log('Firefox refused the page; the extension marked the tab and opened its diagnosis:');
-  console.log('  ' + await ui.$eval('#verdict', (e) => e.textContent));
-  console.log('  ' + await ui.$eval('#explanation', (e) => e.textContent));
+  const refused = await ui.load(args.url);
+  console.log(`Firefox refuses the page (${refused}); the certdoctor button on the toolbar is marked: ` +
+    JSON.stringify((await ui.buttonState()).badge));
   await pause();
-  await ui.click('.conflict button');
-  await ui.waitForSelector('#confirm-removal');
-  console.log('"Remove this certificate" asks first: ' + await ui.$eval('.confirm p', (e) => e.textContent));
+  await ui.clickToolbarButton();
+  // (Names arrive wrapped in Unicode isolates, which a terminal would show as odd marks.)
+  const plain = (text) => text.replace(/[\u2068\u2069]/g, '');
+  const popupText = async () => (await ui.popup(() => [document.querySelector('.headline').textContent,
+    document.querySelector('#summary .text').textContent])).map(plain);
+  const [headline, text] = await popupText();
+  console.log(`The toolbar button's popup says:\n  ${headline}\n  ${text}`);
   await pause();
-  await ui.click('#confirm-removal');
-  await ui.waitForSelector('#removal:not([hidden])', { timeout: 30000 });
-  console.log(`${await ui.$eval('#removal-title', (e) => e.textContent)}: ${await ui.$eval('#removal-text', (e) => e.textContent)}`);
-  const loaded = await loadVerdict(withExtension, args.url);
-  console.log(loaded.error ? `Firefox still shows: ${loaded.error}` : `Firefox loads the page: HTTP ${loaded.status}`);
-  await tab.bringToFront();
+  console.log(`Its one action: "${await ui.popup(() => document.querySelector('#primary').textContent)}"`);
+  await ui.popup(() => document.querySelector('#primary').click());
+  console.log('It asks first: ' + plain(await ui.popup(() => document.querySelector('.confirm p').textContent)));
   await pause();
-  await ui.bringToFront();
-  await ui.click('#undo');
-  await ui.waitForFunction(() => document.querySelector('#removal-title').textContent.startsWith('Put back'), { timeout: 30000 });
-  console.log(await ui.$eval('#removal-title', (e) => e.textContent) + ': ' + await ui.$eval('#removal-text', (e) => e.textContent));
+  await ui.popup(() => document.querySelector('#confirm-removal').click());
+  const removed = await ui.waitForPopup(true);
+  const [after, afterText] = await popupText();
+  console.log(`${after}: ${afterText}`);
+  const loaded = await ui.load(args.url);
+  console.log(loaded === null ? 'Firefox loads the page.' : `Firefox still shows: ${loaded}`);
   await pause();
-  if (loaded.error !== null) process.exitCode = 1;
+  await ui.clickToolbarButton();
+  await ui.popup(() => document.querySelector('#undo').click());
+  await ui.waitForPopup(true);
+  const [restored, restoredText] = await popupText();
+  console.log(`${restored}: ${restoredText}`);
+  await pause();
+  if (removed !== 'removed' || loaded !== null) process.exitCode = 1;
 } finally {
-  await closeFirefox(withExtension);
+  await ui.close();
 }

@@ -1,114 +1,169 @@
 #!/usr/bin/env node
-// The extension end to end in real Firefox ESR, with the real native host: a server re-made its certificate with
-// its old serial while the profile holds the old copy. Firefox refuses the page; the extension marks the tab;
-// its Diagnose page (opened as its own page) asks the host, shows the stale copy next to the served certificate,
-// removes it after confirmation; the page then loads with 200; Undo puts the copy back. Screenshots of the UI go
-// to artifacts/ (look at them). An expired certificate and a missing intermediate get their own explanations; the
-// page reads Firefox's proxy setting; without the host installed, it says how to install it.
+// The extension end to end as a user meets it: real Firefox ESR (headless, driven through Marionette), default
+// settings, the real native host. Firefox's own toolbar button, page and tab context menus and keyboard shortcut
+// are pressed (firefox-ui.mjs). Covered, in one Firefox:
+//   - the button is on the toolbar with an icon; a tab without an https site gets "certdoctor diagnoses https sites";
+//   - the stale copy: the tab's mark survives the error page's load and every reload; the popup leads with the
+//     words and "Remove the old copy"; one confirmation at a time, Escape cancels; after removal the page loads,
+//     the popup and the page say so, Undo stays and says what it does; Undo puts the copy back;
+//   - the page and tab context menus and the shortcut open the diagnosis (one Diagnose tab per site tab);
+//   - an expired certificate, a device reached by IP, a missing intermediate: each in its own words;
+//   - hostile names (markup, bidi overrides, zero-width characters, 300 characters) at 360 px;
+//   - light and dark; auto_diagnose reuses one Diagnose tab per error tab.
+// Screenshots of every state go to artifacts/extension/ (look at them).
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadVerdict, closeFirefox } from './firefox.mjs';
 import { staleCopyExample } from './stale-copy.mjs';
 import { issue } from './pki.mjs';
 import { sServer } from './servers.mjs';
-import { ROOT, UUID, launchWithExtension, errorPageDiagnosis, hostManifestPath } from './with-extension.mjs';
+import { ROOT, writeOptions } from './with-extension.mjs';
+import { launchWithUi } from './firefox-ui.mjs';
+import { messages, expectedText } from './locales.mjs';
 
 const BUILD = process.env.CERTDOCTOR_BUILD_DIR || path.join(ROOT, 'build');
-const ARTIFACTS = path.join(ROOT, 'artifacts');
-const HOST = 'localhost';  // resolvable by Firefox and by the native host alike
-
+const ARTIFACTS = path.join(ROOT, 'artifacts/extension');
+const en = messages('en');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certdoctor-ext-'));
 const f = (name) => path.join(dir, name);
 const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-async function shot(page, name) {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `extension-${name}.png`), fullPage: true });
-}
-
-let server = null;
-let browser = null;
+const servers = [];
+let ui = null;
 try {
-  server = await staleCopyExample({ dir, host: HOST, caName: 'Extension Test CA', oldNickname: 'portal (old) <b>bold</b>',
-    subjectCn: '<img src=x onerror=alert(1)>localhost' });
-  const { profile } = server;
-
-  const url = server.url;
-  // The native host installed for this HOME only, as a user install puts it; the administrator's options per
-  // user. A manual HTTPS proxy in Firefox (nothing listens there: loopback sites bypass it, as Firefox does).
+  const stale = await staleCopyExample({ dir, host: 'localhost', caName: 'Extension Test CA',
+    oldNickname: 'portal (old) <b>bold</b>', subjectCn: '<img src=x onerror=alert(1)>localhost' });
+  servers.push(stale);
   const home = f('home');
-  browser = await launchWithExtension({ profileDir: profile, home, build: BUILD,
-    options: { auto_diagnose: true, helpdesk_url: 'https://helpdesk.example.test/certs', hide_details: true },
-    prefs: { 'network.proxy.type': 1, 'network.proxy.ssl': '127.0.0.1', 'network.proxy.ssl_port': 3129,
-      'network.proxy.no_proxies_on': '.corp.example.test',
-      // Pages in the dark theme here (the policy test's screenshot shows the light one).
-      'layout.css.prefers-color-scheme.content-override': 0 } });
-  const site = await browser.newPage();
-  const errorPage = (pageUrl, expected) => errorPageDiagnosis(browser, site, pageUrl, expected);
+  ui = await launchWithUi({ profileDir: stale.profile, home, build: BUILD,
+    prefs: { 'layout.css.prefers-color-scheme.content-override': 1 } });  // light first
+  const popupShot = (name) => ui.popupScreenshot(path.join(ARTIFACTS, `popup-${name}.png`));
+  const pageShot = async (name) => ui.s.screenshot(path.join(ARTIFACTS, `page-${name}.png`));
+  const popupText = () => ui.popup(() => ({ state: document.body.dataset.state, headline: document.querySelector('.headline')?.textContent,
+    text: document.querySelector('#summary').textContent, primary: document.querySelector('#primary')?.textContent || null,
+    focused: document.activeElement && (document.activeElement.id || document.activeElement.tagName),
+    wide: document.documentElement.scrollWidth > document.documentElement.clientWidth ? [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .map((e) => `${e.tagName}#${e.id}.${e.className}:${Math.round(e.getBoundingClientRect().right)}/${document.documentElement.clientWidth}`) : false }));
 
-  const ui = await errorPage(url, 'SEC_ERROR_REUSED_ISSUER_AND_SERIAL');
-  const uiUrl = await ui.evaluate(() => location.href);
-  assert.ok(uiUrl.startsWith(`moz-extension://${UUID}/diagnose.html`), uiUrl);
-  assert.match(uiUrl, /code=-8054/, 'the exact code from webNavigation reaches the page');
-  // The background page marked the failed load with its exact code.
-  const marked = await ui.evaluate(async () => Object.values(await browser.storage.session.get()));
-  assert.ok(marked.some((m) => m.code === -8054 && m.url.startsWith('https://localhost')), 'the tab is marked: ' + JSON.stringify(marked));
-  // auto_diagnose: the page asked the host by itself.
-  assert.equal(await ui.$eval('#helpdesk a', (a) => a.href), 'https://helpdesk.example.test/certs');
-  assert.equal(await ui.$eval('#details', (e) => e.hidden), true, 'hide_details keeps the technical details away');
-  // Dark theme: dark page, light text, and button text that stands out from the button.
-  const colors = await ui.evaluate(() => {
-    const css = (e, p) => getComputedStyle(e)[p];
-    const b = document.querySelector('#diagnose');
-    return { page: css(document.documentElement, 'backgroundColor'), text: css(document.body, 'color'),
-      button: css(b, 'backgroundColor'), label: css(b, 'color') };
-  });
-  assert.deepEqual(colors, { page: 'rgb(28, 27, 34)', text: 'rgb(251, 251, 254)', button: 'rgb(0, 221, 255)',
-    label: 'rgb(21, 20, 26)' }, JSON.stringify(colors));
-  const verdict = await ui.$eval('#verdict', (e) => e.textContent);
-  assert.match(verdict, /SEC_ERROR_REUSED_ISSUER_AND_SERIAL/);
-  const codes = await ui.$$eval('.finding', (els) => els.map((e) => e.dataset.code));
-  assert.equal(codes[0], 'stale_copy');
-  // The stored certificate's nickname holds markup: it is shown as text, never parsed.
-  const nick = await ui.$eval('.conflict h3', (e) => ({ text: e.textContent, bold: e.querySelector('b') !== null }));
-  assert.equal(nick.text, 'Stored in this profile: portal (old) <b>bold</b>');
-  assert.equal(nick.bold, false);
-  // So is the served certificate's subject (names are matched on subjectAltName, so the CN may hold anything).
-  const subject = await ui.$eval('.conflict tr:nth-child(2) td', (e) => ({ text: e.textContent, img: e.querySelector('img') !== null }));
-  assert.match(subject.text, /img src.*onerror.*alert\(1\).*localhost/);  // RFC 4514 escapes <, > and =
-  assert.equal(subject.img, false);
-  assert.equal(await ui.$$eval('#result img', (els) => els.length), 0);
-  await shot(ui, '2-diagnosis');
+  // --- The button: on the toolbar, with an icon; a tab with no https site ---------------------------------------
+  const button = await ui.buttonState();
+  assert.equal(button.area, 'nav-bar', 'the button is on the toolbar from install: ' + JSON.stringify(button));
+  assert.match(button.icon, /icons\/certdoctor\.svg$/, 'the button has an icon');
+  assert.equal(await ui.clickToolbarButton(), 'not-https');
+  assert.equal((await popupText()).headline, en.notHttpsTitle.message);
+  await popupShot('not-https');
 
-  await ui.click('.conflict button');
-  await ui.waitForSelector('#confirm-removal');
-  await shot(ui, '3-confirm');
-  await ui.click('#confirm-removal');
-  await ui.waitForSelector('#removal:not([hidden])', { timeout: 30000 });
-  const removed = await ui.$eval('#removal-text', (e) => e.textContent);
-  assert.match(removed, /The page loads now/);
-  await shot(ui, '4-removed');
+  // --- The stale copy: the mark on the tab, across the error page's load and reloads --------------------------
+  const marks = [];
+  for (let i = 0; i < 6; i++) {
+    const errorPage = await ui.load(stale.url);
+    assert.match(String(errorPage), /^about:neterror/, 'Firefox refuses the page: ' + errorPage);
+    await sleep(300);  // after the error page's own load (where Firefox resets the button)
+    marks.push(await ui.buttonState());
+  }
+  const kept = marks.filter((m) => m.badge === '!' && m.title === en.actionTitleError.message).length;
+  console.log(`mark kept after ${kept} of ${marks.length} loads of the error page`);
+  assert.equal(kept, marks.length, 'badge and title stay on every load: ' + JSON.stringify(marks));
 
-  const after = await loadVerdict(browser, url);
-  assert.equal(after.error, null, 'the page loads after the removal: ' + after.error);
-  assert.equal(after.status, 200);
+  // --- The popup: words first, the one action --------------------------------------------------------------------
+  assert.equal(await ui.clickToolbarButton(), 'result');
+  let p = await popupText();
+  assert.equal(p.headline, en.f_stale_copy.message);
+  assert.equal(p.primary, en.actionRemoveCopy.message);
+  assert.equal(p.focused, 'primary', 'the primary action has the focus');
+  assert.ok(!/SEC_ERROR|-8054|8054/.test(p.text), 'no error code in the popup: ' + p.text);
+  assert.ok(p.text.includes('portal (old) <b>bold</b>'), 'the nickname is shown as text: ' + p.text);
+  assert.equal(await ui.popup(() => document.querySelectorAll('#summary b, #summary img').length), 0);
+  await popupShot('stale-copy');
 
-  await ui.click('#undo');
-  await ui.waitForFunction(() => document.querySelector('#removal-title').textContent.startsWith('Put back'), { timeout: 30000 });
-  await shot(ui, '5-undone');
-  assert.match(run('certutil', ['-L', '-d', `sql:${profile}`]), /portal \(old\) <b>bold<\/b>\s+,,/);
+  // Two clicks make one confirmation; Escape cancels and the focus returns to the action.
+  await ui.popup(() => { const b = document.querySelector('#primary'); b.click(); b.click(); });
+  assert.equal(await ui.popup(() => document.querySelectorAll('.confirm').length), 1, 'one confirmation');
+  assert.equal(await ui.popup(() => document.activeElement.id), 'confirm-removal');
+  await popupShot('stale-copy-confirm');
+  await ui.popup(() => document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true })));
+  assert.deepEqual(await ui.popup(() => [document.querySelectorAll('.confirm').length, document.activeElement.id,
+    document.querySelector('#primary').hidden]), [0, 'primary', false], 'Escape cancels');
 
-  // Firefox's proxy setting, as the page reads it: the proxy for other sites, none for loopback or the bypass list.
-  const proxies = await ui.evaluate(async () => [await firefoxProxy('https://idrac.lab.example.test/'),
-    await firefoxProxy('https://localhost:8443/'), await firefoxProxy('https://sw1.corp.example.test/')]);
-  assert.deepEqual(proxies, [{ proxy: 'http://127.0.0.1:3129' }, {}, {}]);
-  // The context menu item exists (updating a missing item fails).
-  await ui.evaluate(() => browser.menus.update('certdoctor-diagnose', {}));
+  await ui.popup(() => document.querySelector('#primary').click());
+  await ui.popup(() => document.querySelector('#confirm-removal').click());
+  assert.equal(await ui.waitForPopup(true), 'removed');
+  p = await popupText();
+  assert.equal(p.headline, en.fixedTitle.message, 'after the removal the popup says the page loads: ' + p.text);
+  assert.equal(p.primary, null, 'Remove is gone');
+  assert.equal(p.focused, 'undo');
+  assert.equal(await ui.popup(() => document.querySelector('#note').textContent), en.undoNote.message);
+  await popupShot('stale-copy-removed');
+  // The tab was reloaded and loads; its mark is cleared.
+  let site = null;
+  for (let i = 0; i < 50 && !(site && site.loaded); i++) {
+    await sleep(100);
+    site = await ui.s.chrome(() => ({ loaded: gBrowser.selectedBrowser.documentURI.spec.startsWith('https:') &&
+      !gBrowser.selectedBrowser.webProgress.isLoadingDocument }));
+  }
+  assert.ok(site.loaded, 'the site tab loads after the removal');
+  assert.equal((await ui.buttonState()).badge, '', 'the mark is cleared when the page loads');
+  assert.doesNotMatch(run('certutil', ['-L', '-d', `sql:${stale.profile}`]), /portal \(old\)/);
 
-  // An expired certificate and a missing intermediate, under the CA the profile trusts.
+  // The popup opened again tells the same: fixed, Undo offered.
+  assert.equal(await ui.clickToolbarButton(), 'removed');
+  await ui.popup(() => document.querySelector('#undo').click());
+  assert.equal(await ui.waitForPopup(true), 'restored');
+  p = await popupText();
+  assert.equal(p.headline, expectedText(en.restoredTitle, 'portal (old) <b>bold</b>'));
+  assert.ok(p.text.includes(en.restoredText.message), 'Undo says Firefox keeps the new certificate until it restarts');
+  await popupShot('stale-copy-undone');
+  assert.match(run('certutil', ['-L', '-d', `sql:${stale.profile}`]), /portal \(old\) <b>bold<\/b>\s+,,/);
+
+  // --- The context menus and the shortcut ------------------------------------------------------------------------
+  assert.equal(await ui.contextMenuOnPage(), 'chosen', 'the page context menu has certdoctor');
+  const page = await ui.diagnosePage();
+  assert.equal(page.state, 'result');
+  const shown = await ui.s.content(() => ({
+    headline: document.querySelector('.headline').textContent, title: document.title,
+    differs: [...document.querySelectorAll('.conflict tr.differs th')].map((th) => th.firstChild.textContent),
+    same: [...document.querySelectorAll('.conflict tr.same th')].map((th) => th.textContent),
+    codesFolded: [...document.querySelectorAll('details')].every((d) => !d.open),
+    codeOutsideDetails: [...document.querySelectorAll('main > :not(details)')].some((e) => /SEC_ERROR/.test(e.textContent)),
+    admin: document.querySelector('#admin').textContent }));
+  assert.equal(shown.headline, en.f_stale_copy.message);
+  assert.equal(shown.title, expectedText(en.pageTitle, `localhost:${stale.port}`));
+  assert.deepEqual(shown.differs, [en.fieldValidFrom.message, en.fieldValidUntil.message, en.fieldSha256.message].filter((x) =>
+    shown.differs.includes(x)).concat(shown.differs.includes(en.fieldSha256.message) ? [] : ['SHA-256 must differ']), JSON.stringify(shown));
+  assert.ok(shown.same.includes(en.fieldSerial.message) && shown.same.includes(en.fieldIssuer.message), 'issuer and serial are the same');
+  assert.ok(shown.codesFolded && !shown.codeOutsideDetails, 'error codes only under the folded details');
+  assert.match(shown.admin, /certdoctor remove --profile '.*' --sha256 [0-9a-f]{64}/, 'commands for administrators in their section');
+  await pageShot('stale-copy-light');
+  const pages = async () => (await ui.s.send('WebDriver:GetWindowHandles')).length;
+  const before = await pages();
+  assert.equal(await ui.contextMenuOnTab(), 'chosen', 'the tab context menu has certdoctor');
+  assert.equal((await ui.diagnosePage()).state, 'result');
+  assert.equal(await pages(), before, 'the tab menu reuses the Diagnose tab of this site tab');
+  const shortcut = await ui.pressShortcut();
+  assert.equal(shortcut.state, 'result', 'the keyboard shortcut opens the popup');
+  assert.deepEqual(shortcut.key, { key: 'D', modifiers: 'alt,shift' });
+
+  // Dark: the page and the popup follow Firefox's theme.
+  // (The system's dark theme, as a dark desktop sets it: the popup follows the browser, pages follow too.)
+  await ui.s.chrome(() => { Services.prefs.setIntPref('ui.systemUsesDarkTheme', 1);
+    Services.prefs.setIntPref('layout.css.prefers-color-scheme.content-override', 2); });
+  await ui.diagnosePage();
+  await sleep(200);
+  assert.equal(await ui.s.content(() => getComputedStyle(document.documentElement).backgroundColor), 'rgb(28, 27, 34)');
+  await pageShot('stale-copy-dark');
+  await ui.useSiteTab();
+  await ui.clickToolbarButton();
+  assert.equal(await ui.popup(() => getComputedStyle(document.documentElement).backgroundColor), 'rgb(28, 27, 34)');
+  await popupShot('stale-copy-dark');
+  await ui.s.chrome(() => { Services.prefs.setIntPref('ui.systemUsesDarkTheme', 0);
+    Services.prefs.setIntPref('layout.css.prefers-color-scheme.content-override', 1); });
+  await ui.closeOtherTabs();
+
+  // --- Other errors, each in its own words ------------------------------------------------------------------------
   const ca = { pem: f('ca.pem'), key: f('ca.key') };
   const siteExt = ['subjectAltName = DNS:localhost', 'extendedKeyUsage = serverAuth'];
   const expired = issue(dir, 'expired', ca, { subject: '/CN=localhost', ext: siteExt, fromDays: -90, toDays: -10 });
@@ -116,45 +171,110 @@ try {
     ext: ['basicConstraints = critical,CA:TRUE', 'keyUsage = critical,keyCertSign'] });
   const leaf = issue(dir, 'leaf', inter, { subject: '/CN=localhost',
     ext: [...siteExt, 'authorityInfoAccess = caIssuers;URI:http://pki.example.test/inter.cer'] });
-  for (const [name, cert, error, finding, words] of [
-    ['expired', expired, 'SEC_ERROR_EXPIRED_CERTIFICATE', 'SEC_ERROR_EXPIRED_CERTIFICATE', /expired on \d{4}-\d\d-\d\d/],
-    ['missing-intermediate', leaf, 'SEC_ERROR_UNKNOWN_ISSUER', 'issuer_not_sent', /Nobody supplies the issuer CN=Extension Test Intermediate.*send it after its own certificate/],
+  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('device.key'), '-out', f('device.pem'),
+    '-days', '30', '-subj', '/CN=192.168.1.120/O=Acme Switch', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  for (const [name, cert, host, code, words] of [
+    ['expired', expired, 'localhost', 'SEC_ERROR_EXPIRED_CERTIFICATE', /\d{4}/],
+    ['device-by-ip', { pem: f('device.pem'), key: f('device.key') }, '127.0.0.1', 'MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT', /127\.0\.0\.1/],
+    ['missing-intermediate', leaf, 'localhost', 'issuer_not_sent', /CN=Extension Test Intermediate/],
   ]) {
     const server = await sServer({ cert: cert.pem, key: cert.key });
     assert.ok(!server.error, server.error);
-    try {
-      const page = await errorPage(server.url('localhost'), error);
-      assert.equal(await page.$eval('#verdict', (e) => e.dataset.firefoxError), error);
-      const shown = await page.$$eval('.finding', (els) => els.map((e) => ({ code: e.dataset.code, text: e.textContent })));
-      const explained = shown.find((x) => x.code === finding);
-      assert.ok(explained && words.test(explained.text), `${name}: ${JSON.stringify(shown).slice(0, 600)}`);
-      assert.ok(explained.text.includes('How to fix it'), `${name}: the fix is shown`);
-      await shot(page, `7-${name}`);
-      await page.close();
-    } finally {
-      server.stop();
-    }
+    servers.push(server);
+    assert.match(String(await ui.load(server.url(host))), /^about:(neterror|certerror)/, name);
+    assert.equal(await ui.clickToolbarButton(), 'result', name);
+    p = await popupText();
+    assert.equal(await ui.popup(() => document.querySelector('#summary').dataset.code), code, `${name}: ${p.text}`);
+    assert.ok(p.headline.length > 10 && words.test(p.text), `${name}: ${p.text}`);
+    assert.ok(!/SEC_ERROR|MOZILLA_PKIX|-\d{4,5}/.test(p.text), `${name}: no codes or numbers: ${p.text}`);
+    await popupShot(name);
+    await ui.popup(() => document.querySelector('#more').click());
+    assert.equal((await ui.diagnosePage()).state, 'result');
+    await pageShot(name);
+    await ui.closeOtherTabs();
+    server.stop();
   }
 
-  // A site the host cannot reach (nothing listens on port 1): a plain message, not an empty diagnosis. The page
-  // navigates itself (BiDi may not send a tab to an extension page).
-  await ui.evaluate(() => { location.href = 'diagnose.html?url=' + encodeURIComponent('https://localhost:1/') + '&auto=1'; });
-  await ui.waitForSelector('#problem:not([hidden])', { timeout: 30000 });
-  const unreachable = await ui.$eval('#problem', (e) => e.textContent);
-  assert.match(unreachable, /could not reach this site from this computer: \S+ refused the connection on port 1/);
-  assert.equal(await ui.$eval('#result', (e) => e.hidden), true);
-  await shot(ui, '8-unreachable');
+  // --- A device re-made its own certificate with serial 01 (reached by IP): after the removal Firefox shows its
+  // ordinary warning for a self-signed certificate, and the popup says so rather than "fixed".
+  for (const name of ['device-old', 'device-new']) {
+    run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.pem`),
+      '-days', '30', '-set_serial', '1', '-subj', '/O=Acme Switch/CN=switch-factory', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  }
+  run('certutil', ['-A', '-d', `sql:${stale.profile}`, '-n', 'switch (last year)', '-t', ',,', '-i', f('device-old.pem')]);
+  const device = await sServer({ cert: f('device-new.pem'), key: f('device-new.key') });
+  assert.ok(!device.error, device.error);
+  servers.push(device);
+  assert.match(String(await ui.load(device.url('127.0.0.1'))), /^about:neterror/);
+  assert.equal(await ui.clickToolbarButton(), 'result');
+  p = await popupText();
+  assert.ok(p.primary, 'a removal is offered for the device: ' + p.text);
+  await popupShot('device-reused-serial');
+  await ui.popup(() => document.querySelector('#primary').click());
+  await ui.popup(() => document.querySelector('#confirm-removal').click());
+  assert.equal(await ui.waitForPopup(true), 'removed');
+  p = await popupText();
+  assert.equal(p.headline, en.fixedWarningTitle.message, 'after the removal: the ordinary warning: ' + p.text);
+  assert.equal(p.primary, null);
+  await popupShot('device-removed-warning');
+  device.stop();
 
-  // Without the host: the page says how to install it.
-  fs.rmSync(hostManifestPath(home));
-  await ui.click('#diagnose');
-  await ui.waitForSelector('#problem:not([hidden])', { timeout: 30000 });
-  const problem = await ui.$eval('#problem', (e) => e.textContent);
-  assert.match(problem, /not installed/);
-  await shot(ui, '6-no-host');
+  // --- Hostile names at 360 px --------------------------------------------------------------------------------------
+  const rlo = '\u202e', zw = '\u200b';
+  const hostileNick = `portal ${rlo}dlo${'\u202c'} <script>x</script>${zw}` + 'N'.repeat(260) + ' שלום مرحبا';
+  const hostileDir = f('hostile');
+  fs.mkdirSync(hostileDir);
+  const hostile = await staleCopyExample({ dir: hostileDir, host: 'localhost', caName: 'Hostile CA', oldNickname: hostileNick,
+    subjectCn: `${rlo}moc.evil${zw}` + 'x'.repeat(40) });
+  servers.push(hostile);
+  // Into the running Firefox's profile (it sees the change at its next lookup): the CA and the old copy.
+  run('certutil', ['-A', '-d', `sql:${stale.profile}`, '-n', 'Hostile CA', '-t', 'C,,', '-i', path.join(hostileDir, 'ca.pem')]);
+  run('certutil', ['-A', '-d', `sql:${stale.profile}`, '-n', hostileNick, '-t', ',,', '-i', hostile.oldPem]);
+  assert.match(String(await ui.load(hostile.url)), /^about:neterror/);
+  assert.equal(await ui.clickToolbarButton(), 'result');
+  p = await popupText();
+  assert.ok(p.text.includes('⟨U+202E⟩dlo⟨U+202C⟩') && p.text.includes('⟨U+200B⟩'), 'format characters are made visible: ' + p.text);
+  assert.ok(!p.text.includes(rlo) && !p.text.includes(zw), 'none of them is left to act');
+  assert.equal(p.wide, false, 'the popup does not scroll sideways: ' + JSON.stringify(p.wide));
+  await popupShot('hostile');
+  await ui.popup(() => document.querySelector('#primary').click());
+  const gap = await ui.popup(() => {
+    const [a, b] = [...document.querySelectorAll('.confirm button')].map((x) => x.getBoundingClientRect());
+    return Math.max(b.left - a.right, b.top - a.bottom);
+  });
+  assert.ok(gap >= 8, `Confirm and Cancel are apart (${gap} px)`);
+  await popupShot('hostile-confirm');
+  await ui.popup(() => document.querySelector('#confirm-cancel').click());
+  await ui.popup(() => document.querySelector('#more').click());
+  await ui.diagnosePage();
+  // 360 CSS pixels wide: headless Firefox keeps windows at least 500 px wide, so the page is zoomed to 500/360.
+  await ui.s.chrome(() => { gBrowser.selectedBrowser.fullZoom = window.innerWidth / 360; });
+  await sleep(300);
+  await ui.s.content(() => { for (const d of document.querySelectorAll('details')) d.open = true; });
+  const layout = await ui.s.content(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth,
+    text: document.body.textContent }));
+  assert.ok(Math.abs(layout.width - 360) <= 20, `the page is laid out about 360 px wide (${layout.width})`);
+  assert.ok(layout.scroll <= layout.width, `no horizontal scrolling at 360 px: ${layout.scroll} > ${layout.width}`);
+  assert.ok(layout.text.includes('⟨U+202E⟩moc.evil⟨U+200B⟩'), 'the subject is shown with its overrides visible: ' + layout.text.slice(Math.max(0, layout.text.indexOf('moc.evil') - 40), layout.text.indexOf('moc.evil') + 40));
+  assert.ok(!layout.text.includes(rlo), 'no live override on the page');
+  const names = await ui.s.content((label) => [...document.querySelectorAll('#details-body th')]
+    .filter((th) => th.textContent === label).map((th) => th.nextElementSibling.textContent), en.fieldNames.message);
+  assert.deepEqual(names, ['\u2068localhost\u2069'], 'the served names are listed under Technical details');
+  await pageShot('hostile-360');
+  await ui.s.chrome(() => { gBrowser.selectedBrowser.fullZoom = 1; });
+  await ui.closeOtherTabs();
+
+  // --- auto_diagnose (an administrator's option): one Diagnose tab per error tab, however often it reloads --------
+  // Firefox reads managed storage once per start of the extension: it is installed again to read the new options.
+  writeOptions(home, { auto_diagnose: true });
+  await ui.reinstall();
+  const tabsBefore = await pages();
+  for (let i = 0; i < 4; i++) await ui.load(hostile.url);
+  await ui.diagnosePage();
+  assert.equal(await pages(), tabsBefore + 1, 'four reloads, one Diagnose tab');
   console.log('ok');
 } finally {
-  if (browser) await closeFirefox(browser);
-  if (server) server.stop();
+  if (ui) await ui.close();
+  for (const s of servers) s.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

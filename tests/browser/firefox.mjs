@@ -12,7 +12,7 @@ export function firefoxVersion() {
 
 // Prefs for a closed network: no OCSP, no remote settings, no connectivity probes, no telemetry; `names`
 // resolve to loopback so certificates for real-looking names can be served locally.
-function closedNetworkPrefs(names) {
+export function closedNetworkPrefs(names) {
   return {
     'security.OCSP.enabled': 0,
     'security.remote_settings.crlite_filters.enabled': false,

@@ -13,7 +13,7 @@ export async function staleCopyExample({ dir, host, caName, oldNickname, subject
   run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '30',
     '-subj', `/CN=${caName}`, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
   for (const name of ['old', 'new']) {  // the same issuer and serial: the new one is the re-made certificate
-    run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${subjectCn}`]);
+    run('openssl', ['req', '-utf8', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`), '-subj', `/CN=${subjectCn}`]);
     fs.writeFileSync(f(`${name}.ext`), `subjectAltName=DNS:${host}\nextendedKeyUsage=serverAuth\n`);
     run('openssl', ['x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-set_serial', '0x01',
       '-days', '30', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`)]);

@@ -1,0 +1,64 @@
+// What the popup and the Diagnose page lead with: from the background's stored entry for a tab (a diagnosis or a
+// problem) to one headline in words, one sentence, and the one thing to do.
+"use strict";
+
+// {tone, headline, text, todo, action, causes, findings}; tone: "bad", "warn", "ok" or "problem".
+// `action`: {kind: "remove", label, conflict} when one stored certificate explains the error and may be removed.
+function summarize(entry, options) {
+  if (entry.problem) return problemSummary(entry.problem);
+  const d = entry.diagnosis;
+  const described = d.findings.map((f) => describeFinding(f, d));
+  const byCode = (codes) => described.find((x) => codes.includes(x.code));
+  const unreachable = !(d.chain && d.chain.length) && d.firefox_error === undefined ? byCode(UNREACHABLE) : null;
+  if (unreachable) return { tone: "problem", ...pick(unreachable), findings: described, unreachable: true };
+  if (d.firefox_error === null) {
+    const exception = byCode(["exception_applies"]);
+    if (exception) return { tone: "ok", ...pick(exception), findings: described };
+    const leaf = d.chain[0];
+    return { tone: "ok", headline: t("okTitle"), text: t("okText", visible(leaf.issuer || ""), shownDate(leaf.not_after)),
+      todo: "", findings: described };
+  }
+  if (d.firefox_error === undefined) {
+    return { tone: "warn", headline: t("verdictUnknown"), text: t("verdictUnknownText"), todo: "", findings: described };
+  }
+  // Without the profile the stored certificates were not checked: that comes first, the rest may be wrong.
+  const lead = byCode(["profile_not_found", "profile_unusable"]) || byCode(CAUSES) || described.find((x) => x.code === d.firefox_error) ||
+    described.find((x) => x.severity === "error") || described[0];
+  const summary = { tone: lead.severity === "error" ? "bad" : "warn", ...pick(lead), findings: described };
+  const removable = REMOVE_ACTION[lead.code] && conflictOf(lead.finding, d);
+  if (removable && (removable.removable || removable.caution)) {
+    summary.action = options.report_only
+      ? { kind: "report", label: t("reportOnlyFix") }
+      : { kind: "remove", label: t(REMOVE_ACTION[lead.code]), conflict: removable };
+  }
+  return summary;
+}
+
+function pick(x) {
+  return { headline: x.title, text: x.text, todo: x.todo, code: x.code };
+}
+
+function conflictOf(f, d) {
+  const sha = f.values && f.values.stored_sha256;
+  return (d.conflicts || []).find((c) => c.sha256 === sha) || null;
+}
+
+// A failure of the helper itself (see host.js): what happened and what to do, never a raw message.
+function problemSummary(p) {
+  const known = ["not_installed", "host_not_started", "host_exited", "garbage", "wrong_extension", "host_outdated",
+    "profile_not_found", "host_timeout", "host_refused", "cancelled"];
+  const code = known.includes(p.code) ? p.code : "internal";
+  return { tone: "problem", problem: code, headline: t(`problem_${code}`), text: t(`problem_${code}_text`),
+    todo: "", detail: p.detail || "", findings: [] };
+}
+
+// The state after a removal or an undo, in words (the fresh diagnosis says what Firefox shows now).
+function afterRemoval(fix, entry) {
+  const nickname = visible(fix.removal.removed.nickname);
+  if (fix.restored) return { tone: "warn", headline: t("restoredTitle", nickname), text: t("restoredText") };
+  const d = entry && entry.diagnosis;
+  if (!d) return { tone: "ok", headline: t("removedTitle", nickname), text: t("removedUnknown") };
+  if (d.firefox_error === null) return { tone: "ok", headline: t("fixedTitle"), text: t("fixedText", nickname) };
+  if (d.overridable) return { tone: "warn", headline: t("fixedWarningTitle"), text: t("fixedWarningText", nickname) };
+  return { tone: "bad", headline: t("removedTitle", nickname), text: t("removedStillRefused") };
+}

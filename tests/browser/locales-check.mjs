@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// The extension's two locales are complete and agree: the same keys and placeholders in en and de, every message
+// the code asks for exists (t("..."), data-i18n, __MSG_..__, and the finding and problem messages built from codes),
+// German is really German (not English copied), and every finding renders in both with no placeholder left over.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import { ROOT } from './with-extension.mjs';
+import { messages } from './locales.mjs';
+
+const EXT = path.join(ROOT, 'extension');
+const en = messages('en');
+const de = messages('de');
+const source = (f) => fs.readFileSync(path.join(EXT, f), 'utf8');
+
+// Same keys, same placeholders.
+assert.deepEqual(Object.keys(de).sort(), Object.keys(en).sort(), 'de has exactly the keys of en');
+for (const key of Object.keys(en)) {
+  assert.deepEqual(de[key].placeholders || {}, en[key].placeholders || {}, `${key}: the same placeholders`);
+  for (const lang of [en, de]) {
+    assert.ok(lang[key].message.trim(), `${key}: not empty`);
+    for (const used of lang[key].message.match(/\$[A-Z0-9_]+\$/g) || []) {
+      assert.ok((lang[key].placeholders || {})[used.slice(1, -1).toLowerCase()], `${key}: ${used} is defined`);
+    }
+  }
+}
+// German, not copied English (names and formats excepted).
+const same = Object.keys(en).filter((k) => en[k].message === de[k].message);
+assert.deepEqual(same.sort(), ['extensionName', 'findingLine', 'pageTitle', 'problemDetail'].sort(), 'untranslated: ' + same);
+
+// Every key the code names exists.
+const wanted = new Set();
+for (const file of fs.readdirSync(EXT).filter((f) => /\.(js|html)$/.test(f))) {
+  const text = source(file);
+  for (const m of text.matchAll(/\bt\("([A-Za-z0-9_]+)"/g)) wanted.add(m[1]);
+  for (const m of text.matchAll(/data-i18n(?:-title)?="([A-Za-z0-9_]+)"/g)) wanted.add(m[1]);
+}
+for (const m of source('manifest.json').matchAll(/__MSG_([A-Za-z0-9_]+)__/g)) wanted.add(m[1]);
+
+// The findings' and problems' messages, built from codes: load findings.js and verdict.js as Firefox would, with
+// browser.i18n answering from a locale the way Firefox fills placeholders ($1 ... from the substitutions).
+function context(lang) {
+  const getMessage = (key, subs = []) => {
+    const m = lang[key];
+    if (!m) return '';
+    return m.message.replace(/\$([A-Z0-9_]+)\$/g, (all, name) => {
+      const p = (m.placeholders || {})[name.toLowerCase()];
+      return p ? p.content.replace(/\$(\d)/g, (x, i) => subs[Number(i) - 1] ?? '') : all;
+    });
+  };
+  const ctx = { browser: { i18n: { getMessage, getUILanguage: () => (lang === de ? 'de' : 'en') } }, console, Intl, Date, module: undefined };
+  vm.createContext(ctx);
+  for (const f of ['text.js', 'findings.js', 'verdict.js']) vm.runInContext(source(f), ctx, { filename: f });
+  return vm.runInContext('({ FINDING_ARGS, REMOVE_ACTION, describeFinding, summarize })', ctx);
+}
+const { FINDING_ARGS, REMOVE_ACTION } = context(en);
+for (const code of [...Object.keys(FINDING_ARGS), 'other']) for (const suffix of ['', '_text', '_todo']) wanted.add(`f_${code}${suffix}`);
+for (const key of Object.values(REMOVE_ACTION)) wanted.add(key);
+const problems = /const known = \[([^\]]+)\]/.exec(source('verdict.js'))[1].match(/"([a-z_]+)"/g).map((x) => x.slice(1, -1));
+for (const code of [...problems, 'internal']) { wanted.add(`problem_${code}`); wanted.add(`problem_${code}_text`); }
+const missing = [...wanted].filter((k) => !en[k]);
+assert.deepEqual(missing, [], 'messages the code asks for');
+
+// Every finding renders in both languages with its values in place.
+for (const lang of [en, de]) {
+  const { describeFinding } = context(lang);
+  for (const code of Object.keys(FINDING_ARGS)) {
+    const values = Object.fromEntries(FINDING_ARGS[code].map((n) => [n, /not_/.test(n) ? '2026-11-22T17:09:51Z' : `value-of-${n}`]));
+    const f = describeFinding({ code: code === 'store' ? 'store_corrupt' : code, severity: 'error', values },
+      { host: 'h.example', chain: [{ authority_info_access: { ca_issuers: ['http://pki.example/ca.cer'] } }] });
+    for (const part of ['title', 'text', 'todo']) {
+      assert.ok(f[part] && !/\$[A-Z0-9_]+\$|\$\d/.test(f[part]), `${code}.${part}: ${f[part]}`);
+    }
+  }
+}
+// (Keys passed around as strings, e.g. the table's row labels, count as used.)
+const literals = new Set(fs.readdirSync(EXT).filter((f) => f.endsWith('.js'))
+  .flatMap((f) => [...source(f).matchAll(/"([A-Za-z0-9_]+)"/g)].map((m) => m[1])));
+const unused = Object.keys(en).filter((k) => !wanted.has(k) && !literals.has(k));
+assert.deepEqual(unused, [], 'messages nothing uses');
+console.log(`ok: ${Object.keys(en).length} messages in en and de, ${wanted.size} asked for by the code`);
