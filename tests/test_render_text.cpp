@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "render_text.hpp"
+#include "diagnosis/render_text.hpp"
 
 using certdoctor::render_text;
 using certdoctor::visible_format;
