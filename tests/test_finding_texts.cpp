@@ -86,7 +86,7 @@ TEST_CASE("Finding texts: every verdict row, from the code that explains it, fil
       for (const ErrorRow& reported : error_table()) {
         if (reported.nss_code == 0 || reported.code == f.code) continue;
         for (const SessionFacts& session : {SessionFacts{"TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256"}, SessionFacts{}}) {
-          const Finding r = explain_reported(f, std::string(reported.code), ctx, session);
+          const Finding r = explain_reported(f, std::string(reported.code), session);
           INFO("reported " << reported.code);
           CHECK(unfilled_placeholders(reported, r.values).empty());
           check_filled(render_finding(r));

@@ -8,7 +8,8 @@
 set -euo pipefail
 build=$(cd "$1" && pwd)
 [[ $(id -u) == 0 ]] || { echo "SKIP: installing a package needs root"; exit 77; }
-if dpkg-query -W -f='${Status}' certdoctor 2>/dev/null | grep -q installed; then
+status=$(dpkg-query -W -f='${Status}' certdoctor 2>/dev/null || true)
+if grep -q installed <<<"$status"; then
   echo "SKIP: a certdoctor package is already installed on this machine; this test leaves it alone"; exit 77
 fi
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -25,11 +26,16 @@ files=(/usr/lib/certdoctor/certdoctor /usr/lib/certdoctor/certdoctor-host /usr/l
 for f in "${files[@]}"; do [[ -f $f ]] || fail "$f not installed"; done
 [[ -x /usr/lib/certdoctor/certdoctor-host ]] || fail "the host is not executable"
 [[ $(readlink -f /usr/bin/certdoctor) == /usr/lib/certdoctor/certdoctor ]] || fail "certdoctor is not on PATH"
-dpkg -L certdoctor | grep -qx /usr/lib/mozilla/native-messaging-hosts/certdoctor.json || fail "dpkg does not own the manifest"
+# Each listing is read whole before grep looks at it: with pipefail, `cmd | grep -q` fails at random when grep
+# stops early and cmd then dies of SIGPIPE.
+owned=$(dpkg -L certdoctor)
+grep -qx /usr/lib/mozilla/native-messaging-hosts/certdoctor.json <<<"$owned" || fail "dpkg does not own the manifest"
 grep -q '"path": "/usr/lib/certdoctor/certdoctor-host"' /usr/lib/mozilla/native-messaging-hosts/certdoctor.json \
   || fail "the manifest does not name the packaged host"
-unzip -l /usr/share/certdoctor/certdoctor.xpi | grep -q ' manifest.json$' || fail "the .xpi has no manifest.json"
-/usr/bin/certdoctor --version | grep -q '^certdoctor ' || fail "certdoctor --version"
+xpi_files=$(unzip -Z1 /usr/share/certdoctor/certdoctor.xpi)
+grep -qx manifest.json <<<"$xpi_files" || fail "the .xpi has no manifest.json"
+version=$(/usr/bin/certdoctor --version)
+grep -q '^certdoctor ' <<<"$version" || fail "certdoctor --version"
 # A user with nothing of their own finds the packaged host through the system folder.
 mkdir -p "$work/home"
 report=$(/usr/bin/certdoctor doctor --home "$work/home" --json || true)

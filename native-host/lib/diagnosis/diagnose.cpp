@@ -251,7 +251,7 @@ json diagnose(const DiagnoseRequest& r) {
             find_error_row(*r.reported_error)) {
           SessionFacts facts;
           if (fetched.session) facts = {fetched.session->version, fetched.session->cipher};
-          findings.push_back(explain_reported(f, *r.reported_error, ctx, facts));
+          findings.push_back(explain_reported(f, *r.reported_error, facts));
         }
       }
     }

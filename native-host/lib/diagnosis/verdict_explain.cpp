@@ -137,8 +137,7 @@ Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_
   return f;
 }
 
-Finding explain_reported(const Finding& verdict, const std::string& reported, const ExplainContext& ctx,
-                         const SessionFacts& session) {
+Finding explain_reported(const Finding& verdict, const std::string& reported, const SessionFacts& session) {
   Finding f = verdict;
   f.code = reported;
   f.field.clear();
@@ -148,7 +147,6 @@ Finding explain_reported(const Finding& verdict, const std::string& reported, co
     f.values["detail"] = session.cipher.empty() ? "certdoctor's own connection negotiated no cipher"
                                                 : "certdoctor's own connection negotiated " + session.cipher;
   }
-  (void)ctx;
   return f;
 }
 

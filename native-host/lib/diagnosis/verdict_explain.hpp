@@ -23,8 +23,7 @@ struct SessionFacts {
 
 // The code Firefox reported, when it differs from the verdict, explained with the same certificate's facts and
 // the connection's: a finding whose every placeholder is filled, whichever row the reported code is.
-Finding explain_reported(const Finding& verdict, const std::string& reported, const ExplainContext& ctx,
-                         const SessionFacts& session);
+Finding explain_reported(const Finding& verdict, const std::string& reported, const SessionFacts& session);
 
 // The values of the site that templates use, whatever the finding: url, host, host_port, and for commands that
 // re-make a certificate for it subj, san_ext and san_line.
