@@ -12,6 +12,7 @@
 #include "profile/hsts.hpp"
 #include "profile/nss_store.hpp"
 #include "profile/overrides.hpp"
+#include "profile/prefs.hpp"
 #include "base/request_error.hpp"
 #include "fetch/tls_fetch.hpp"
 #include "base/utc.hpp"
@@ -39,6 +40,7 @@ json session_json(const TlsSession& s) {
   if (!s.version.empty()) c["tls_version"] = s.version;
   if (!s.cipher.empty()) c["cipher"] = s.cipher;
   if (!s.group.empty()) c["group"] = s.group;
+  if (!s.firefox_outcome.empty()) c["firefox_handshake"] = {{"outcome", s.firefox_outcome}, {"offered", s.firefox_offer}, {"prefs", s.firefox_prefs}};
   return c;
 }
 
@@ -107,6 +109,7 @@ json diagnose(const DiagnoseRequest& r) {
 
   std::vector<Finding> findings;
   ProfileChoice profile = choose_profile(r.profile);
+  if (profile.dir) fo.firefox_prefs = read_firefox_prefs(*profile.dir);  // they change Firefox's handshake
   // The profile's database and the built-in roots are opened in two threads of their own, overlapping the
   // handshake (pkcs11_module.cpp serialises what must be serialised).
   struct Opened {
