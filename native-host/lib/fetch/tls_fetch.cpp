@@ -151,6 +151,7 @@ struct Attempt {
   std::vector<std::string> chain;
   std::optional<Finding> failure;
   bool tls_failure = false;  // the handshake itself failed (not the network, not the deadline)
+  bool certificate_request = false;  // the server asked for a client certificate
 };
 
 Attempt handshake(const FetchOptions& o, Offer offer, const FirefoxOffer& firefox, Clock::time_point started) {
@@ -219,6 +220,7 @@ Attempt handshake(const FetchOptions& o, Offer offer, const FirefoxOffer& firefo
     }
     session.handshake_ms = ms_since(hs_started);
     if (seen.server_hello) negotiated();
+    a.certificate_request = seen.certificate_request;
     a.session = session;
     return a;
   }
@@ -247,6 +249,7 @@ Attempt handshake(const FetchOptions& o, Offer offer, const FirefoxOffer& firefo
   if (!a.failure && SSL_session_reused(ssl.get()) == 0 && a.chain.empty()) {
     a.failure = Finding{"no_certificate", {{"host_port", host_port}}};
   }
+  a.certificate_request = seen.certificate_request;
   if (!a.failure) SSL_shutdown(ssl.get());  // one close_notify, without waiting for the server's
   a.session = session;
   return a;
@@ -262,14 +265,25 @@ FetchResult fetch_chain(const FetchOptions& o) {
   if (result.session) {
     result.session->firefox_offer = describe_offer(firefox);
     result.session->firefox_prefs = firefox.changed_by;
-    result.session->firefox_outcome = result.failure ? result.failure->code : "loads";
+    // A name only when it is the one Firefox shows: a failed handshake (a timeout or a non-TLS answer is left
+    // to the finding).
+    if (!result.failure) result.session->firefox_outcome = "loads";
+    else if (first.tls_failure && result.failure->code.find("_ERROR_") != std::string::npos)
+      result.session->firefox_outcome = result.failure->code;
   }
   if (!result.failure || !first.tls_failure) return result;
 
   // Firefox's handshake failed: say what it offered, and what the server accepts when offered everything.
   Finding& failure = *result.failure;
+  failure.values["firefox_name"] = failure.code;
   failure.values["offered"] = describe_offer(firefox);
   if (!firefox.changed_by.empty()) failure.values["prefs"] = firefox.changed_by;
+  std::string settings;
+  for (const auto& c : firefox.changed_by) settings += (settings.empty() ? "" : ", ") + c;
+  failure.values["profile_settings"] = settings.empty() ? "Firefox's defaults (nothing in prefs.js, user.js or policies changes them)" : settings;
+  failure.values["client_certificate"] = first.certificate_request
+      ? "The server asked for a client certificate, and this profile had none to send."
+      : "The server did not ask for a client certificate.";
   const TlsSession firefox_session = *result.session;
   if (!result.chain_der.empty()) {
     // The server got as far as its certificate (a client certificate it wants, an alert after the hello):
