@@ -4,13 +4,14 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include "certificate/cert_info.hpp"
 #include "diagnosis/error_table.hpp"
 #include "firefox/verdict.hpp"
 
 namespace certdoctor {
 
 struct ExplainContext {
-  const nlohmann::json& chain;  // the diagnosis' described chain
+  const std::vector<CertificateDescription>& chain;  // the served chain, described
   std::string url, host, host_port;
 };
 
@@ -19,6 +20,8 @@ Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_
 // What certdoctor's own connection negotiated, for rows that speak of the handshake.
 struct SessionFacts {
   std::string version, cipher;
+  std::string offered;                // what Firefox's handshake offered (fetch/firefox_hello), when known
+  std::vector<std::string> prefs;     // the profile's settings that changed that offer
 };
 
 // The code Firefox reported, when it differs from the verdict, explained with the same certificate's facts and
@@ -30,6 +33,6 @@ Finding explain_reported(const Finding& verdict, const std::string& reported, co
 nlohmann::json site_values(const std::string& url, const std::string& host, const std::string& host_port);
 
 // The values of one described certificate that templates use: subject, issuer, serial, dates, names, key, ...
-nlohmann::json certificate_values(const nlohmann::json& described);
+nlohmann::json certificate_values(const CertificateDescription& described);
 
 }  // namespace certdoctor
