@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "certificate/cert_info.hpp"
+#include "devices/device_table.hpp"
 #include "firefox/verdict.hpp"
 #include "profile/store_error.hpp"
 
@@ -87,6 +88,12 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
   e.not_after = d.value("not_after", "");
   e.signature_algorithm = d.value("signature_algorithm", "");
   if (d.contains("public_key")) e.key = key_text(d["public_key"]);
+  if (const DeviceInfo* device = recognise_device(leaf)) {
+    // The table's own words for the kind ("re-made") are for people; the report's code stays "remade".
+    e.device = DeviceMatch{std::string(device->vendor), std::string(device->product),
+                           device->collision == CollisionKind::twins ? "twins" : "remade",
+                           std::string(device->install_hint)};
+  }
   if (auto keys = cert_keys(leaf)) {
     e.issuer_der = keys->issuer_der;
     e.serial_der = keys->serial_der;

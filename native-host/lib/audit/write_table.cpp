@@ -33,13 +33,13 @@ std::string cell(std::string s, std::size_t width) {
 void write_table(std::ostream& out, const AuditReport& r) {
   out << "certdoctor audit, " << utc_format(static_cast<std::time_t>(r.generated_at)) << ", judged against "
       << r.trust << "\n\n";
-  out << cell("ENDPOINT", 28) << cell("WHAT FIREFOX SHOWS", 40) << cell("DEVICE", 18) << cell("EXPIRES", 10) << "NOTES\n";
+  out << cell("ENDPOINT", 28) << cell("WHAT FIREFOX SHOWS", 40) << cell("DEVICE", 30) << cell("EXPIRES", 10) << "NOTES\n";
   r.for_each_endpoint([&](const EndpointReport& e) {
     std::string firefox = !e.reachable ? "(not reached)" : e.verdict.empty() ? "loads" : e.verdict;
     std::string device = e.device ? e.device->vendor + " " + e.device->product : "";
     std::string notes;
     for (const auto& f : e.findings) notes += (notes.empty() ? "" : "; ") + f.text;
-    out << cell(printable(e.endpoint), 28) << cell(firefox, 40) << cell(printable(device), 18)
+    out << cell(printable(e.endpoint), 28) << cell(firefox, 40) << cell(printable(device), 30)
         << cell(e.not_after.substr(0, 10), 10) << printable(notes) << "\n";
   });
   if (!r.groups.empty()) {
