@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "audit/collisions.hpp"
+#include "audit/report_writers.hpp"
 #include "audit/scan_input.hpp"
 #include "audit/targets.hpp"
 #include "base/hex.hpp"
@@ -182,4 +183,22 @@ TEST_CASE("audit collisions: groups by issuer and serial as bytes, classed twins
     CHECK_FALSE(g.fix.empty());
     CHECK(g.fix.front().starts_with("certdoctor reissue 'https://192.0.2."));
   }
+}
+
+TEST_CASE("audit CSV: a cell a spreadsheet would take for a formula is quoted with a leading apostrophe", "[audit]") {
+  AuditReport r;
+  EndpointReport e;
+  e.endpoint = "192.0.2.1:443";
+  e.reachable = true;
+  e.subject = "=cmd|' /C calc'!A0";
+  e.issuer = "+SUM(1,2)";
+  e.key = "-2";
+  r.for_each_endpoint = [&](const std::function<void(const EndpointReport&)>& fn) { fn(e); };
+  std::ostringstream out;
+  write_csv(out, r);
+  const std::string csv = out.str();
+  CHECK(csv.find(",'=cmd|' /C calc'!A0,") != std::string::npos);
+  CHECK(csv.find(",\"'+SUM(1,2)\",") != std::string::npos);
+  CHECK(csv.find(",'-2,") != std::string::npos);
+  CHECK(csv.find(",=") == std::string::npos);
 }

@@ -91,9 +91,7 @@ TrustSet TrustSet::open(const std::optional<fs::path>& profile, const std::vecto
     std::string pattern = (fs::temp_directory_path() / "certdoctor-audit-trust-XXXXXX").string();
     if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a temporary folder for the trusted CAs");
     t.temp_dir_ = fs::path(pattern);
-    // An empty cert9.db: NSS's softoken lays out its tables when it opens it for writing.
-    std::ofstream(*t.temp_dir_ / "cert9.db").close();
-    t.profile_ = NssStore::open(*t.temp_dir_, NssStore::Access::write);
+    t.profile_ = NssStore::create_empty(*t.temp_dir_);
     for (const auto& [der, label] : cas) t.profile_->restore(trusted_ca(der, label));
     t.description_ = std::to_string(cas.size()) + " trusted CA certificate(s) from --trust and the built-in roots";
   } else {

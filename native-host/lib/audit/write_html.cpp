@@ -145,12 +145,12 @@ void write_html(std::ostream& out, const AuditReport& r) {
     out << "</div>\n";
   }
 
-  out << "<h2>Endpoints</h2>\n<table><tr><th>endpoint</th><th>what Firefox shows</th><th>device</th><th>expires</th>"
+  out << "<h2>Endpoints</h2>\n<table><tr><th>endpoint</th><th>what Firefox shows</th><th>certificate</th><th>device</th><th>expires</th>"
       << "<th>key</th><th>source</th><th>notes</th></tr>\n";
   r.for_each_endpoint([&](const EndpointReport& e) {
     const std::string firefox = !e.reachable ? "(not reached)" : e.verdict.empty() ? "loads" : e.verdict;
     out << "<tr><td class=\"mono\">" << esc(e.endpoint) << "</td><td class=\"" << (e.refused() ? "bad" : "ok") << "\">"
-        << esc(firefox) << "</td><td>" << (e.device ? esc(e.device->vendor + " " + e.device->product) : "") << "</td><td>"
+        << esc(firefox) << "</td><td>" << esc(e.subject) << "</td><td>" << (e.device ? esc(e.device->vendor + " " + e.device->product) : "") << "</td><td>"
         << esc(e.not_after.substr(0, 10)) << "</td><td>" << esc(e.key) << "</td><td>" << esc(e.source) << "</td><td>";
     for (const auto& f : e.findings) {
       if (f.code == "collision" && e.collision_group) {
