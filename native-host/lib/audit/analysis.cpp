@@ -119,7 +119,9 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
                                            (detail.empty() ? "" : ": " + detail) + ")"});
   }
   if (old_tls(o.tls_version)) {
-    e.findings.push_back({"old_tls", "speaks only " + o.tls_version + "; Firefox needs TLS 1.2 or newer"});
+    // A scanner's own hello may have asked for the old version (masscan's does): say what was seen, not more.
+    e.findings.push_back({"old_tls", o.source + " negotiated " + o.tls_version +
+                                         "; Firefox needs TLS 1.2 or newer: check that the server offers it"});
   }
 
   if (auto x = parse(leaf)) {
