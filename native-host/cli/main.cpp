@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "admin.hpp"
+#include "reissue_command.hpp"
 #include "base/build_info.hpp"
 #include "diagnosis/diagnose.hpp"
 #include "diagnosis/error_table.hpp"
@@ -192,6 +193,7 @@ int main(int argc, char** argv) {
   prof->add_flag("--json", o.as_json, "print the list as one JSON object");
 
   AdminCommands admin(app);
+  ReissueCommand reissue(app);
 
   try {
     app.parse(argc, argv);
@@ -206,6 +208,7 @@ int main(int argc, char** argv) {
     if (rm->parsed()) return run_remove(o);
     if (undo->parsed()) return run_undo(o);
     if (auto rc = admin.run()) return *rc;
+    if (auto rc = reissue.run()) return *rc;
   } catch (const RequestError& e) {
     std::cerr << "certdoctor: " << printable(e.what()) << "\n";
     return e.code() == "invalid_url" || e.code() == "invalid_field" ? 2 : 1;

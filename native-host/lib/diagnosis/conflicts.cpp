@@ -16,6 +16,8 @@ std::string names_of(const json& described) {
   return out.empty() ? described.value("subject", "") : out;
 }
 
+}  // namespace
+
 json conflict_json(const StoredCert& s, const json& described, int served_index, const std::string& reason) {
   Removability r = removability(s);
   json c = {{"sha256", s.sha256},
@@ -32,8 +34,6 @@ json conflict_json(const StoredCert& s, const json& described, int served_index,
   if (!r.caution.empty()) c["caution"] = r.caution;
   return c;
 }
-
-}  // namespace
 
 ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& chain_der, const json& chain,
                               const std::string& profile, const std::string& reported_error) {

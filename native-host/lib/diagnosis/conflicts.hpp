@@ -18,6 +18,11 @@ struct ConflictReport {
   std::vector<Finding> findings;                        // one per situation recognised
 };
 
+// One `conflicts` entry: the stored certificate (`described` is its description), the index of the served
+// certificate it breaks, and the reason ("same_issuer_and_serial", "issuer_name_other_key", ...).
+nlohmann::json conflict_json(const StoredCert& s, const nlohmann::json& described, int served_index,
+                             const std::string& reason);
+
 // `chain` is the diagnosis' description of `chain_der` (same order); `profile` fills fix commands;
 // `reported_error` (may be empty) lets the transient case be named.
 ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& chain_der, const nlohmann::json& chain,

@@ -7,6 +7,7 @@
 #include "base/build_info.hpp"
 #include "certificate/cert_info.hpp"
 #include "diagnosis/conflicts.hpp"
+#include "diagnosis/stored_culprits.hpp"
 #include "base/fault.hpp"
 #include "firefox/firefox_trust.hpp"
 #include "profile/hsts.hpp"
@@ -169,10 +170,16 @@ json diagnose(const DiagnoseRequest& r) {
     }
   } else if (!fetched.chain_der.empty()) {
     VerdictInput vin{fetched.chain_der, fo.target.host, store.get(), builtins.get(),
-                     static_cast<std::int64_t>(std::time(nullptr))};
+                     static_cast<std::int64_t>(std::time(nullptr)), {}};
     std::optional<Verdict> judged;
     try {
       judged = firefox_verdict(vin);
+      // Every stored certificate behind the verdict, with what removing it changes (stored_culprits.hpp).
+      if (store && d.contains("conflicts")) {
+        name_stored_culprits({store.get(), builtins.get(), &fetched.chain_der, &d["chain"], fo.target.host, r.url,
+                              profile.dir->string(), vin.now, judged->result},
+                             d["conflicts"], findings, conflict_findings);
+      }
     } catch (const StoreError& e) {
       // A database that fails while the path is built (locked by a writer, gone from under us): no verdict,
       // but the finding says why, and the chain, the connection and the conflicts found so far still arrive.
