@@ -198,8 +198,8 @@ async function record(opts) {
   fs.writeFileSync(TRUTH_FILE, JSON.stringify(truth, null, 1) + '\n');
 }
 
-// Pairs of recorded cases: x stores exactly one certificate more than y (same host, chain and exceptions), and
-// Firefox's recorded verdicts differ: { x, removed (the stored entry), after (Firefox's verdict for y) }.
+// Pairs of recorded cases: x stores exactly one certificate more than y (same host, chain and exceptions), Firefox
+// refuses x, and its recorded verdicts differ: { x, removed (the stored entry), after (Firefox's verdict for y) }.
 export function removalPairs(cases, truth) {
   const site = (c) => JSON.stringify([c.host, c.chain, c.key, c.overrides || []]);
   const entry = (s) => `${s.trust}|${s.pem}`;
@@ -214,7 +214,8 @@ export function removalPairs(cases, truth) {
       const kept = new Set(y.stored.map(entry));
       const extra = x.stored.filter((s) => !kept.has(entry(s)));
       const tx = recorded(x), ty = recorded(y);
-      if (extra.length !== 1 || !tx || !ty || tx.error === ty.error) continue;
+      // Only where x fails: a certificate that makes the page load (its trusted root) is no culprit.
+      if (extra.length !== 1 || !tx || !ty || tx.error === null || tx.error === ty.error) continue;
       pairs.push({ x, removed: extra[0], after: ty.error });
     }
   }
