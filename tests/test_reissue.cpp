@@ -284,7 +284,24 @@ TEST_CASE("CLI reissue: twins with one factory identity; the replacement for one
   auto before = run_cli({"diagnose", url, "--profile", profile.dir().string(), "--resolve", resolve, "--json"},
                            dir.path());
   REQUIRE(before.exit_code == 0);
-  CHECK(json::parse(before.out)["firefox_error"] == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  const json diagnosed = json::parse(before.out);
+  CHECK(diagnosed["firefox_error"] == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  // The diagnosis says what the device is and how to give it a certificate of its own.
+  const json& dev = diagnosed["device"];
+  CHECK(dev["id"] == "dell-idrac");
+  CHECK(dev["vendor"] == "Dell");
+  CHECK(dev["collision"] == "twins");
+  CHECK(dev["upload"] == "key_and_cert");
+  CHECK(dev["serial_fact_confirmed"] == true);
+  CHECK(dev["reissue_command"] == "certdoctor reissue '" + url + "'");
+  CHECK(dev["upload_command"] ==
+        "racadm -r 'idrac-b.example.test' -u root sslkeyupload -t 1 -f './idrac-b.example.test.key.pem'\n"
+        "racadm -r 'idrac-b.example.test' -u root sslcertupload -t 1 -f './idrac-b.example.test.cert.pem'");
+  auto text = run_cli({"diagnose", url, "--profile", profile.dir().string(), "--resolve", resolve}, dir.path());
+  CHECK(text.out.find("The device: Dell iDRAC") != std::string::npos);
+  CHECK(text.out.find("any two of them break each other") != std::string::npos);
+  CHECK(text.out.find("      certdoctor reissue '" + url + "'") != std::string::npos);
+  CHECK(text.out.find("      racadm -r 'idrac-b.example.test' -u root sslcertupload") != std::string::npos);
 
   const fs::path out = dir / "out";
   fs::create_directory(out);
@@ -323,13 +340,13 @@ TEST_CASE("CLI reissue: twins with one factory identity; the replacement for one
   // The readable form: the files, the device and its upload command; the PKCS#12 password from standard input.
   const fs::path out2 = dir / "out2";
   fs::create_directory(out2);
-  auto text = run_cli({"reissue", url2, "--resolve", host + ":" + std::to_string(replaced.port()) + ":127.0.0.1",
+  auto made_text = run_cli({"reissue", url2, "--resolve", host + ":" + std::to_string(replaced.port()) + ":127.0.0.1",
                           "--out", out2.string(), "--pkcs12", "--password-file", "-"},
                          dir.path(), "pw from stdin\n");
-  INFO(text.err);
-  REQUIRE(text.exit_code == 0);
-  CHECK(text.out.find("self-signed") != std::string::npos);
-  CHECK(text.out.find((out2 / (host + ".p12")).string()) != std::string::npos);
+  INFO(made_text.err);
+  REQUIRE(made_text.exit_code == 0);
+  CHECK(made_text.out.find("self-signed") != std::string::npos);
+  CHECK(made_text.out.find((out2 / (host + ".p12")).string()) != std::string::npos);
   testing::write_file(dir / "pw", "pw from stdin\n");
   CHECK(testing::run({"openssl", "pkcs12", "-in", (out2 / (host + ".p12")).string(), "-passin",
                       "file:" + (dir / "pw").string(), "-nodes"})

@@ -8,6 +8,7 @@
 #include "certificate/cert_info.hpp"
 #include "diagnosis/conflicts.hpp"
 #include "diagnosis/stored_culprits.hpp"
+#include "reissue/device_advice.hpp"
 #include "base/fault.hpp"
 #include "firefox/firefox_trust.hpp"
 #include "profile/hsts.hpp"
@@ -137,6 +138,10 @@ json diagnose(const DiagnoseRequest& r) {
   json chain = json::array();
   for (const auto& der : fetched.chain_der) chain.push_back(describe_certificate(der));
   d["chain"] = chain;
+  // A factory certificate the device table knows: what the device is and how to give it a certificate of its own.
+  if (const DeviceInfo* device = fetched.chain_der.empty() ? nullptr : recognise_device(fetched.chain_der[0])) {
+    d["device"] = device_advice(*device, r.url, fo.target.host);
+  }
   if (fetched.failure) {
     add_site_values(*fetched.failure, r.url, fo.target);
     findings.push_back(*fetched.failure);

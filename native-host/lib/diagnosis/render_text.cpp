@@ -108,6 +108,32 @@ void certificate(std::ostream& o, const json& c, std::size_t i) {
   line("sha256", str(c, "sha256"));
 }
 
+// A value that may hold several lines (commands), each made printable.
+std::string lines(const json& j, const char* key) { return visible_format(printable(j.value(key, ""), true)); }
+
+// What Firefox does once a conflict's certificate is gone (its `removal`).
+std::string removal_text(const json& r) {
+  std::string out = r["firefox_error"].is_null() ? "the page loads" : "Firefox shows " + str(r, "firefox_error");
+  if (r.contains("path_root")) out += " (path to " + str(r, "path_root") + ")";
+  return r.value("changes", false) ? out : out + " (no change)";
+}
+
+// The device the table recognised, and the permanent fix as commands (each line as printable text).
+void device_text(std::ostringstream& o, const json& dev) {
+  o << "\nThe device: " << str(dev, "vendor") << " " << str(dev, "product") << "\n";
+  o << (dev.value("collision", "") == "twins"
+            ? "  Every such device has the same factory identity: any two of them break each other in Firefox.\n"
+            : "  It re-makes its certificate with the same serial: its old and new certificates break each other.\n");
+  o << "  Known of its serials" << (dev.value("serial_fact_confirmed", false) ? "" : " (not confirmed by a source)")
+    << ": " << str(dev, "serial_fact") << "\n";
+  o << "  The fix for good: a certificate of its own.\n" << indent(str(dev, "install_hint"), "    ") << "\n";
+  if (dev.contains("csr_command")) o << "    Its CSR:\n" << indent(lines(dev, "csr_command"), "      ") << "\n";
+  o << "    Make the certificate:\n      " << str(dev, "reissue_command") << "\n";
+  if (dev.contains("upload_command")) {
+    o << "    Install it:\n" << indent(lines(dev, "upload_command"), "      ") << "\n";
+  }
+}
+
 }  // namespace
 
 std::string visible_format(std::string_view s) {
@@ -171,8 +197,10 @@ std::string render_text(const json& d) {
       o << "     sha256             " << str(k, "sha256") << "\n";
       o << "     removable          "
         << (k.value("removable", false) ? std::string("yes") : "only with --allow-trusted: " + str(k, "caution")) << "\n";
+      if (k.contains("removal")) o << "     once removed       " << removal_text(k["removal"]) << "\n";
     }
   }
+  if (d.contains("device")) device_text(o, d["device"]);
 
   const json& chain = d["chain"];
   o << "\nCertificates the server presented: " << chain.size() << "\n";
