@@ -29,13 +29,13 @@ bool distrusts(const StoredCert& s, bool as_issuer) {
 
 // A trusted anchor named like `child`'s issuer that cannot be the issuer today: another key, or outside its
 // validity.
-std::string stale_anchor_why(const StoredCert& s, const std::string& child_der, const json& described,
-                             std::int64_t now) {
+std::string stale_anchor_why(const StoredCert& s, const std::string& child_der,
+                             const CertificateDescription& described, std::int64_t now) {
   if (!s.is_trust_anchor()) return "";
   if (!signature_verifies(child_der, s.der)) return "other_key";
   const std::string today = utc_format(static_cast<std::time_t>(now));
-  if (described.value("not_after", today) < today) return "expired";
-  if (described.value("not_before", today) > today) return "not_yet_valid";
+  if (!described.not_after.empty() && described.not_after < today) return "expired";
+  if (!described.not_before.empty() && described.not_before > today) return "not_yet_valid";
   return "";
 }
 
@@ -45,10 +45,10 @@ struct Effect {
 };
 
 Effect judge_without(const CulpritInput& in, const std::string& der) {
-  VerdictInput v{*in.chain_der, in.host, in.profile, in.builtins, in.now, {der}};
+  VerdictInput v{*in.chain_der, in.host, in.profile, in.builtins, in.now, {der}};  // as if removed
   const Verdict out = firefox_verdict(v);
   Effect e{out.result, ""};
-  if (!out.path.empty()) e.root = describe_certificate(out.path.back()).value("subject", "");
+  if (!out.path.empty()) e.root = describe_certificate(out.path.back()).subject;
   return e;
 }
 
@@ -67,10 +67,11 @@ void put_effect(json& values, const Effect& e) {
   values["after_text"] = effect_text(e);
 }
 
-json removal_json(const Effect& e, pkix::Result current) {
-  json r = {{"firefox_error", e.result == pkix::Result::Success ? json(nullptr) : json(pkix::firefox_code(e.result))},
-            {"changes", e.result != current}};
-  if (!e.root.empty()) r["path_root"] = e.root;
+RemovalEffect removal_of(const Effect& e, pkix::Result current) {
+  RemovalEffect r;
+  if (e.result != pkix::Result::Success) r.firefox_error = std::string(pkix::firefox_code(e.result));
+  r.path_root = e.root;
+  r.changes = e.result != current;
   return r;
 }
 
@@ -79,7 +80,7 @@ json removal_json(const Effect& e, pkix::Result current) {
 void find_stored_culprits(const CulpritInput& in, ConflictReport& report) {
   if (!in.profile || !in.chain_der) return;
   std::set<std::string> seen;
-  for (const auto& c : report.conflicts) seen.insert(c.value("sha256", ""));
+  for (const auto& c : report.conflicts) seen.insert(c.sha256);
   struct Candidate {
     StoredCert stored;
     int cert;
@@ -104,22 +105,20 @@ void find_stored_culprits(const CulpritInput& in, ConflictReport& report) {
     for (const auto& s : in.profile->by_subject(keys->issuer_der)) {
       if (distrusts(s, true)) {
         consider(s, index, "distrusted");
-      } else if (const json d = describe_certificate(s.der); !stale_anchor_why(s, chain_der[i], d, in.now).empty()) {
-        consider(s, index, "stale_anchor", stale_anchor_why(s, chain_der[i], d, in.now));
+      } else if (const std::string why = stale_anchor_why(s, chain_der[i], describe_certificate(s.der), in.now);
+                 !why.empty()) {
+        consider(s, index, "stale_anchor", why);
       }
     }
   }
   for (const auto& c : candidates) {
     const Effect e = judge_without(in, c.stored.der);
     if (e.result == in.current) continue;  // not what makes Firefox refuse the site
-    const json stored = describe_certificate(c.stored.der);
-    json conflict = conflict_json(c.stored, stored, c.cert, c.reason);
-    conflict["removal"] = removal_json(e, in.current);
-    report.conflicts.push_back(conflict);
+    CertificateDescription stored = describe_certificate(c.stored.der);
     json values = {{"profile", in.profile_dir},   {"stored_sha256", c.stored.sha256},
                    {"nickname", c.stored.nickname}, {"trust", c.stored.trust_string()},
-                   {"stored_subject", stored.value("subject", "")},
-                   {"stored_not_after", stored.value("not_after", "")},
+                   {"stored_subject", stored.subject},
+                   {"stored_not_after", stored.not_after},
                    {"url", in.url},                 {"error", std::string(pkix::firefox_code(in.current))}};
     if (!c.why.empty()) {
       values["why"] = c.why;
@@ -128,6 +127,9 @@ void find_stored_culprits(const CulpritInput& in, ConflictReport& report) {
                                                 : "it is not valid yet";
     }
     put_effect(values, e);
+    Conflict conflict = conflict_of(c.stored, std::move(stored), c.cert, c.reason);
+    conflict.removal = removal_of(e, in.current);
+    report.conflicts.push_back(std::move(conflict));
     Finding f(c.reason == "distrusted" ? "stored_distrust" : "stale_anchor", values);
     f.cert = c.cert;
     f.field = "issuer";
@@ -138,28 +140,15 @@ void find_stored_culprits(const CulpritInput& in, ConflictReport& report) {
 void add_removal_effects(const CulpritInput& in, ConflictReport& report) {
   if (!in.profile || !in.chain_der) return;
   for (auto& c : report.conflicts) {
-    if (c.contains("removal")) continue;
-    const auto stored = in.profile->by_sha256(c.value("sha256", ""));
+    if (c.removal) continue;
+    const auto stored = in.profile->by_sha256(c.sha256);
     if (!stored) continue;
     const Effect e = judge_without(in, stored->der);
-    c["removal"] = removal_json(e, in.current);
+    c.removal = removal_of(e, in.current);
     for (auto& f : report.findings) {
       if (f.values.value("stored_sha256", "") == stored->sha256) put_effect(f.values, e);
     }
   }
-}
-
-void name_stored_culprits(const CulpritInput& in, json& conflicts, std::vector<Finding>& findings,
-                          std::size_t& leading) {
-  ConflictReport report;
-  report.conflicts = conflicts;
-  report.findings.assign(findings.begin(), findings.begin() + static_cast<std::ptrdiff_t>(leading));
-  add_removal_effects(in, report);
-  find_stored_culprits(in, report);
-  conflicts = report.conflicts;
-  findings.erase(findings.begin(), findings.begin() + static_cast<std::ptrdiff_t>(leading));
-  findings.insert(findings.begin(), report.findings.begin(), report.findings.end());
-  leading = report.findings.size();
 }
 
 }  // namespace certdoctor

@@ -4,8 +4,6 @@
 // or another key). Each is judged again as if it were gone (firefox_verdict with `left_out`), so that "what
 // removing it changes" is the verdict's own answer, never a guess.
 #pragma once
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,26 +17,18 @@ struct CulpritInput {
   NssStore* profile = nullptr;
   NssStore* builtins = nullptr;
   const std::vector<std::string>* chain_der = nullptr;  // as served, leaf first
-  const nlohmann::json* chain = nullptr;                // the diagnosis' description of it
   std::string host, url, profile_dir;
   std::int64_t now = 0;
   pkix::Result current = pkix::Result::Success;  // the verdict with everything stored
 };
 
-// Distrust entries and stale anchors not among `known` (the conflicts found already, by sha256) whose removal
-// changes the verdict: appended to report.conflicts (reason "distrusted" or "stale_anchor") with a finding each
-// ("stored_distrust", "stale_anchor").
+// Distrust entries and stale anchors not among the conflicts found already whose removal changes the verdict:
+// appended to report.conflicts (reason "distrusted" or "stale_anchor") with a finding each ("stored_distrust",
+// "stale_anchor").
 void find_stored_culprits(const CulpritInput& in, ConflictReport& report);
 
-// For each conflict: `removal`: {firefox_error (null: the page loads), path_root (the anchor Firefox would then
-// build the path to, when it builds one), changes (whether the verdict differs from now)}; and the same facts in
-// the conflict's finding's values (after_error, after_root), when it has one.
+// For each conflict: its `removal` (the verdict judged again without it), and the same facts in its finding's
+// values (after_error, after_root, after_text), when it has one.
 void add_removal_effects(const CulpritInput& in, ConflictReport& report);
-
-// Both, on a diagnosis under way: `conflicts` (the diagnosis' array) and the first `leading` entries of `findings`
-// (the conflicts' findings) gain the removal effects; new culprits are appended to `conflicts`, their findings
-// inserted after the first `leading` ones, and `leading` counts them too.
-void name_stored_culprits(const CulpritInput& in, nlohmann::json& conflicts, std::vector<Finding>& findings,
-                          std::size_t& leading);
 
 }  // namespace certdoctor
