@@ -123,6 +123,8 @@ function renderDiagnosis(entry, summary) {
   $("situation").hidden = others.length === 0;
 
   $("conflicts").replaceChildren(...(d.conflicts || []).map((c) => comparison((d.chain || [])[c.cert] || {}, c)));
+  $("device").replaceChildren(...deviceLines(d));
+  $("device").hidden = !d.device;
   $("compare").hidden = !(d.conflicts || []).length;
 
   // What else the user can do: the lead's advice is in the summary already.
@@ -164,6 +166,7 @@ function comparison(served, stored) {
     table.append(tr);
   }
   section.append(table);
+  if (stored.removal) section.append(el("p", afterText(stored.removal.firefox_error), "removal-effect"));
   return section;
 }
 
@@ -200,6 +203,7 @@ function renderAdmin(d) {
       (c.removable ? "" : " --allow-trusted")));
   }
   if (profile) body.append(commandBlock(`certdoctor undo --profile ${sh(profile)} --list`));
+  if (d.device) body.append(deviceAdmin(d, commandBlock));
   // The host's own advice for each finding, in its words (English), for whoever runs the servers.
   for (const f of d.findings) {
     if (!f.fix || f.code === "not_overridable" || (options.report_only && f.values && f.values.stored_sha256)) continue;

@@ -13,6 +13,8 @@ const FINDING_ARGS = {
   ca_serial_reuse: ["issuer", "nickname", "stored_subject", "serial"],
   stale_intermediate: ["subject", "nickname", "serial"],
   stale_issuer: ["issuer", "nickname"],
+  stored_distrust: ["stored_subject", "nickname", "trust", "after"],
+  stale_anchor: ["stored_subject", "nickname", "stored_not_after", "after"],
   live_connection_conflict: ["serial"],
   issuer_not_sent: ["issuer", "aia"],
   // what Firefox shows
@@ -64,10 +66,11 @@ const FINDING_ARGS = {
 
 // Findings that say why the site fails (a cause), ahead of the bare name of the error.
 const CAUSES = ["stale_copy", "shared_device_serial", "ca_serial_reuse", "stale_intermediate", "stale_issuer",
-  "live_connection_conflict", "issuer_not_sent"];
+  "stored_distrust", "stale_anchor", "live_connection_conflict", "issuer_not_sent"];
 // The one thing to do for a cause that a stored certificate explains.
 const REMOVE_ACTION = { stale_copy: "actionRemoveCopy", shared_device_serial: "actionRemoveOtherDevice",
-  ca_serial_reuse: "actionRemoveStored", stale_intermediate: "actionRemoveIntermediate", stale_issuer: "actionRemoveOldCa" };
+  ca_serial_reuse: "actionRemoveStored", stale_intermediate: "actionRemoveIntermediate", stale_issuer: "actionRemoveOldCa",
+  stored_distrust: "actionRemoveDistrust", stale_anchor: "actionRemoveOldRoot" };
 // Findings that mean the host did not get the site's certificate.
 const UNREACHABLE = ["dns_failed", "connection_refused", "connect_failed", "connect_timeout", "proxy_failed", "not_tls",
   "connection_closed", "handshake_timeout", "handshake_failed", "no_certificate"];
@@ -84,12 +87,18 @@ function derivedValue(name, f, d) {
     const urls = (leaf.authority_info_access && leaf.authority_info_access.ca_issuers) || [];
     return urls.length ? t("aiaWhere", visible(urls[0])) : "";
   }
+  if (name === "after") return afterText((f.values || {}).after_error);
   if (name === "http_url") return visible(`http://${f.values.host_port || d.host}/`);
   if (name === "expired_note") {
     const until = (f.values || {}).not_after || leaf.not_after;
     return until && new Date(until) < new Date() ? t("expiredNote", shownDate(until)) : "";
   }
   return undefined;
+}
+
+// What Firefox does once a stored certificate is gone (the host judged it again without it).
+function afterText(error) {
+  return error ? t("afterShows", visible(error)) : t("afterLoads");
 }
 
 function argValue(name, f, d) {

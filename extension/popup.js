@@ -59,6 +59,7 @@ function show(entry) {
   document.body.dataset.state = summary.problem ? "problem" : "result";
   document.body.dataset.shownAt = String(Date.now());  // when the verdict appeared (tools/bench-extension.mjs)
   const headline = showSummary($("summary"), summary);
+  if (entry.diagnosis) $("summary").append(...deviceLines(entry.diagnosis));
   const actions = $("actions");
   actions.replaceChildren();
   if (summary.action && summary.action.kind === "remove") {

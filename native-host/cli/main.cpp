@@ -5,6 +5,7 @@
 
 #include "admin.hpp"
 #include "audit.hpp"
+#include "reissue_command.hpp"
 #include "base/build_info.hpp"
 #include "diagnosis/diagnose.hpp"
 #include "diagnosis/diagnosis_json.hpp"
@@ -195,6 +196,7 @@ int main(int argc, char** argv) {
 
   AdminCommands admin(app);
   AuditCommand audit(app);
+  ReissueCommand reissue(app);
 
   try {
     app.parse(argc, argv);
@@ -210,6 +212,7 @@ int main(int argc, char** argv) {
     if (undo->parsed()) return run_undo(o);
     if (auto rc = admin.run()) return *rc;
     if (auto rc = audit.run()) return *rc;
+    if (auto rc = reissue.run()) return *rc;
   } catch (const RequestError& e) {
     std::cerr << "certdoctor: " << printable(e.what()) << "\n";
     return e.code() == "invalid_url" || e.code() == "invalid_field" ? 2 : 1;

@@ -168,7 +168,7 @@ export async function certdoctorJudge(c, { reported } = {}) {
     if (out.code !== 0) return { failed: `exit ${out.code}: ${out.stderr.trim()}` };
     let j;
     try { j = JSON.parse(out.stdout); } catch { return { failed: 'no JSON on stdout: ' + out.stderr.trim().slice(0, 300) }; }
-    return { error: j.firefox_error === undefined ? 'absent' : j.firefox_error, unfilled: unfilledTexts(j) };
+    return { error: j.firefox_error === undefined ? 'absent' : j.firefox_error, unfilled: unfilledTexts(j), diagnosis: j };
   });
 }
 
@@ -220,12 +220,37 @@ async function record(opts) {
   fs.writeFileSync(TRUTH_FILE, JSON.stringify(truth, null, 1) + '\n');
 }
 
+// Pairs of recorded cases: x stores exactly one certificate more than y (same host, chain and exceptions), Firefox
+// refuses x, and its recorded verdicts differ: { x, removed (the stored entry), after (Firefox's verdict for y) }.
+export function removalPairs(cases, truth) {
+  const site = (c) => JSON.stringify([c.host, c.chain, c.key, c.overrides || []]);
+  const entry = (s) => `${s.trust}|${s.pem}`;
+  const recorded = (c) => {
+    const t = truth.cases[c.id];
+    return t && !t.unservable && t.hash === caseHash(c) ? t : null;
+  };
+  const pairs = [];
+  for (const x of cases) {
+    for (const y of cases) {
+      if (x === y || site(x) !== site(y) || x.stored.length !== y.stored.length + 1) continue;
+      const kept = new Set(y.stored.map(entry));
+      const extra = x.stored.filter((s) => !kept.has(entry(s)));
+      const tx = recorded(x), ty = recorded(y);
+      // Only where x fails: a certificate that makes the page load (its trusted root) is no culprit.
+      if (extra.length !== 1 || !tx || !ty || tx.error === null || tx.error === ty.error) continue;
+      pairs.push({ x, removed: extra[0], after: ty.error });
+    }
+  }
+  return pairs;
+}
+
 async function check(opts) {
   const truth = readTruth();
   const known = fs.existsSync(KNOWN_FILE) ? JSON.parse(fs.readFileSync(KNOWN_FILE, 'utf8')) : {};
   const cases = selected(opts);
   const rows = [];
   const problems = [];
+  const diagnoses = new Map();
   await pool(cases, opts.jobs, async (c) => {
     const t = truth.cases[c.id];
     if (!t) { problems.push(`${c.id}: no recorded truth (run: node tests/browser/truth.mjs record --only ${c.id})`); return; }
@@ -236,7 +261,23 @@ async function check(opts) {
     for (const u of v.unfilled || []) problems.push(`${c.id}: a finding holds an unfilled placeholder: ${u}`);
     const ours = v.failed ? 'FAILED ' + v.failed : v.unservable ? 'UNSERVABLE' : v.error;
     rows.push({ id: c.id, firefox: t.error, certdoctor: ours, agree: ours === t.error });
+    diagnoses.set(c.id, v.diagnosis);
   });
+  // What removing a stored certificate changes, against Firefox: where a recorded case holds one stored certificate
+  // more than another recorded case (same host and chain) and Firefox's verdicts differ, certdoctor must name that
+  // certificate among the conflicts and predict, for its removal, the verdict Firefox gave the case without it.
+  const removals = removalPairs(cases, truth);
+  for (const { x, removed, after } of removals) {
+    const d = diagnoses.get(x.id);
+    if (!d) continue;
+    const sha256 = crypto.createHash('sha256').update(new crypto.X509Certificate(removed.pem).raw).digest('hex');
+    const named = (d.conflicts || []).find((k) => k.sha256 === sha256);
+    if (!named) { problems.push(`${x.id}: '${removed.nickname}' (${removed.trust}) breaks the site but is not among the conflicts`); continue; }
+    const predicted = named.removal ? named.removal.firefox_error : 'absent';
+    if (predicted !== after) {
+      problems.push(`${x.id}: removing '${removed.nickname}' gives ${after} in Firefox, certdoctor predicts ${predicted}`);
+    }
+  }
   // A handful of cases are re-taken live from Firefox, so the recorded truth is checked against the browser too.
   const liveCases = [];
   if (opts.live > 0) {
@@ -258,7 +299,7 @@ async function check(opts) {
     if (!why) problems.push(`${r.id}: certdoctor says ${r.certdoctor}, Firefox says ${r.firefox}`);
   }
   console.log(`agreement: ${agree}/${compared.length} cases (${rows.length - compared.length} not servable), ` +
-    `${liveCases.length} re-taken live`);
+    `${liveCases.length} re-taken live, ${removals.length} removals compared with the case without the certificate`);
   if (problems.length) {
     console.error(problems.join('\n'));
     process.exitCode = 1;

@@ -12,13 +12,13 @@ std::string names_of(const CertificateDescription& c) {
   return names.empty() ? c.subject : names;
 }
 
+}  // namespace
+
 Conflict conflict_of(const StoredCert& s, CertificateDescription described, int served_index, const std::string& reason) {
   Removability r = removability(s);
   return Conflict{s.sha256, s.nickname, s.trust_string(), std::move(described), served_index, reason,
-                  r.without_confirmation, r.caution};
+                  r.without_confirmation, r.caution, std::nullopt};
 }
-
-}  // namespace
 
 ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& chain_der,
                               const std::vector<CertificateDescription>& chain, const std::string& profile,

@@ -16,6 +16,10 @@ struct ConflictReport {
   std::vector<Finding> findings;    // one per situation recognised
 };
 
+// One conflict: the stored certificate (`described`), the index of the served certificate it breaks, and the
+// reason ("same_issuer_and_serial", "issuer_name_other_key", "distrusted", "stale_anchor").
+Conflict conflict_of(const StoredCert& s, CertificateDescription described, int served_index, const std::string& reason);
+
 // `chain` describes `chain_der` (same order); `profile` fills fix commands; `reported_error` (may be empty) lets
 // the transient case be named.
 ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& chain_der,

@@ -11,6 +11,7 @@
 #include "base/request_error.hpp"
 #include "certificate/cert_info.hpp"
 #include "diagnosis/conflicts.hpp"
+#include "diagnosis/stored_culprits.hpp"
 #include "diagnosis/diagnosis_json.hpp"
 #include "diagnosis/verdict_explain.hpp"
 #include "fetch/tls_fetch.hpp"
@@ -167,6 +168,8 @@ class Diagnosing {
     d_.connection = fetched_.session;
     d_.chain_der = fetched_.chain_der;
     for (const auto& der : fetched_.chain_der) d_.chain.push_back(describe_certificate(der));
+    // A factory certificate the device table knows: what the device is, and how it gets a certificate of its own.
+    if (!fetched_.chain_der.empty()) d_.device = recognise_device(fetched_.chain_der[0]);
     if (fetched_.failure) {
       // A handshake alert without a row of its own is told by the general one, under Firefox's name for it.
       if (!find_error_row(fetched_.failure->code)) fetched_.failure->code = "handshake_alert";
@@ -192,6 +195,18 @@ class Diagnosing {
     }
   }
 
+  // Every stored certificate behind the verdict, with what removing it changes (stored_culprits.hpp).
+  void name_stored_culprits(pkix::Result current, std::int64_t now) {
+    if (!d_.conflicts || !profile_store_.store) return;
+    const CulpritInput in{profile_store_.store.get(), builtins_.store.get(), &fetched_.chain_der, fo_.target.host,
+                          r_.url, profile_path(), now, current};
+    ConflictReport report{std::move(*d_.conflicts), std::move(findings_.conflicts)};
+    add_removal_effects(in, report);
+    find_stored_culprits(in, report);
+    d_.conflicts = std::move(report.conflicts);
+    findings_.conflicts = std::move(report.findings);
+  }
+
   // What Firefox shows: from the failure of the handshake, or from the chain as served, this profile and Firefox's
   // error-page policy.
   void judge() {
@@ -208,10 +223,11 @@ class Diagnosing {
     }
     if (fetched_.chain_der.empty()) return;
     VerdictInput vin{fetched_.chain_der, fo_.target.host, profile_store_.store.get(), builtins_.store.get(),
-                     static_cast<std::int64_t>(std::time(nullptr))};
+                     static_cast<std::int64_t>(std::time(nullptr)), {}};
     std::optional<Verdict> judged;
     try {
       judged = firefox_verdict(vin);
+      name_stored_culprits(judged->result, vin.now);
     } catch (const StoreError& e) {
       // A database that fails while the path is built (locked by a writer, gone from under us): no verdict,
       // but the finding says why, and the chain, the connection and the conflicts found so far still arrive.

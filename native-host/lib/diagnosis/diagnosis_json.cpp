@@ -1,5 +1,7 @@
 #include "diagnosis/diagnosis_json.hpp"
 
+#include "reissue/device_advice.hpp"
+
 #include "base/build_info.hpp"
 #include "diagnosis/error_table.hpp"
 
@@ -45,6 +47,11 @@ json to_json(const Conflict& k) {
             {"reason", k.reason},
             {"removable", k.removable}};
   if (!k.caution.empty()) c["caution"] = k.caution;
+  if (k.removal) {
+    c["removal"] = {{"firefox_error", k.removal->firefox_error ? json(*k.removal->firefox_error) : json(nullptr)},
+                    {"changes", k.removal->changes}};
+    if (!k.removal->path_root.empty()) c["removal"]["path_root"] = k.removal->path_root;
+  }
   return c;
 }
 
@@ -98,6 +105,7 @@ json to_json(const Diagnosis& d) {
   json chain = json::array();
   for (const auto& c : d.chain) chain.push_back(to_json(c));
   j["chain"] = chain;
+  if (d.device) j["device"] = device_advice(*d.device, d.url, d.host);
   if (d.profile) j["profile"] = {{"path", d.profile->path}, {"source", d.profile->source}, {"reason", d.profile->reason}};
   if (d.conflicts) {
     json conflicts = json::array();

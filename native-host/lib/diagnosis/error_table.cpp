@@ -424,6 +424,20 @@ constexpr ErrorRow kTable[] = {
               "Import the CA's new certificate (Settings > Certificates > Authorities > Import), and remove the "
               "old one if nothing else still needs it:\n"
               "  certdoctor remove --profile {profile|sh} --sha256 {stored_sha256} --allow-trusted"),
+    CONDITION("stored_distrust", error, "The profile distrusts {stored_subject}",
+              "'{nickname}' ({stored_subject}) is stored in this profile with trust {trust}: an entry that tells "
+              "Firefox never to trust it for web sites. It is on this site's path, so Firefox refuses the page "
+              "({error}). Without the entry: {after_text}.",
+              "If the distrust is not meant any more (an old decision, a tool or policy that set it), remove the "
+              "entry (a backup is kept; certdoctor undo puts it back):\n"
+              "  certdoctor remove --profile {profile|sh} --sha256 {stored_sha256} --allow-trusted --url {url|sh}"),
+    CONDITION("stale_anchor", error, "The profile trusts an old {stored_subject}",
+              "'{nickname}' (trust {trust}, valid until {stored_not_after}) is a root this profile trusts, named "
+              "like the issuer of this site's certificate, but it cannot vouch for it: {why_text}. Firefox finds "
+              "it and refuses the page ({error}). Without it: {after_text}.",
+              "Remove the old root (a backup is kept; certdoctor undo puts it back), and import the CA's current "
+              "certificate if Firefox still does not know it:\n"
+              "  certdoctor remove --profile {profile|sh} --sha256 {stored_sha256} --allow-trusted --url {url|sh}"),
     CONDITION("live_connection_conflict", warning,
               "Another open connection uses a certificate with the same issuer and serial",
               "Nothing stored in this profile conflicts with this site's certificate (issuer {issuer}, serial "

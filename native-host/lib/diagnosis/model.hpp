@@ -9,6 +9,7 @@
 
 #include "base/finding.hpp"
 #include "certificate/cert_info.hpp"
+#include "devices/device_table.hpp"
 #include "fetch/tls_fetch.hpp"
 #include "firefox/shown_error.hpp"
 
@@ -19,14 +20,23 @@ struct ProfileUsed {
   std::string path, source, reason;
 };
 
-// A stored certificate that breaks the site (conflicts.cpp).
+// What Firefox would show once a stored certificate is gone: judged again without it (stored_culprits.cpp).
+struct RemovalEffect {
+  std::optional<std::string> firefox_error;  // nullopt: the page loads
+  std::string path_root;                     // subject of the anchor the path then ends at; empty without a path
+  bool changes = false;                      // whether that differs from the verdict now
+};
+
+// A stored certificate that breaks the site (conflicts.cpp, stored_culprits.cpp).
 struct Conflict {
   std::string sha256, nickname, trust;         // as stored: the store's digest, label and certutil-style trust
   CertificateDescription stored;               // the stored certificate, described
   int cert = 0;                                // index of the served certificate it conflicts with
-  std::string reason;                          // "same_issuer_and_serial" or "issuer_name_other_key"
+  std::string reason;                          // "same_issuer_and_serial", "issuer_name_other_key", "distrusted",
+                                               // "stale_anchor"
   bool removable = true;                       // without --allow-trusted
   std::string caution;                         // why --allow-trusted is needed, when it is
+  std::optional<RemovalEffect> removal;        // set once the chain was judged
 };
 
 // One certificate of the path Firefox would build, and where it came from ("served", "profile", "builtin").
@@ -42,6 +52,7 @@ struct Diagnosis {
   std::optional<TlsSession> connection;
   std::vector<std::string> chain_der;           // as served, leaf first
   std::vector<CertificateDescription> chain;    // the same, described
+  const DeviceInfo* device = nullptr;           // the device table's row for the leaf's factory certificate
   std::optional<ProfileUsed> profile;
   std::optional<std::vector<Conflict>> conflicts;  // set when the profile's store could be searched
   std::vector<PathStep> path;                   // empty when no path to a trust anchor was built

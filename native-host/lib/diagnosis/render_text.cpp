@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "diagnosis/error_table.hpp"
+#include "reissue/device_advice.hpp"
 
 namespace certdoctor {
 
@@ -105,6 +106,29 @@ void certificate(std::ostream& o, const CertificateDescription& c, std::size_t i
   line("sha256", show(c.sha256));
 }
 
+// What Firefox does once a conflict's certificate is gone.
+std::string removal_text(const RemovalEffect& r) {
+  std::string out = r.firefox_error ? "Firefox shows " + show(*r.firefox_error) : "the page loads";
+  if (!r.path_root.empty()) out += " (path to " + show(r.path_root) + ")";
+  return r.changes ? out : out + " (no change)";
+}
+
+// The device the table recognised (its advice, diagnosis' `device`), and the permanent fix as commands.
+void device_text(std::ostringstream& o, const json& dev) {
+  const auto text = [&](const char* key) { return show(dev.value(key, "")); };
+  const auto lines = [&](const char* key) { return visible_format(printable(dev.value(key, ""), true)); };
+  o << "\nThe device: " << text("vendor") << " " << text("product") << "\n";
+  o << (dev.value("collision", "") == "twins"
+            ? "  Every such device has the same factory identity: any two of them break each other in Firefox.\n"
+            : "  It re-makes its certificate with the same serial: its old and new certificates break each other.\n");
+  o << "  Known of its serials" << (dev.value("serial_fact_confirmed", false) ? "" : " (not confirmed by a source)")
+    << ": " << text("serial_fact") << "\n";
+  o << "  The fix for good: a certificate of its own.\n" << indent(text("install_hint"), "    ") << "\n";
+  if (dev.contains("csr_command")) o << "    Its CSR:\n" << indent(lines("csr_command"), "      ") << "\n";
+  o << "    Make the certificate:\n      " << text("reissue_command") << "\n";
+  if (dev.contains("upload_command")) o << "    Install it:\n" << indent(lines("upload_command"), "      ") << "\n";
+}
+
 }  // namespace
 
 std::string visible_format(std::string_view s) {
@@ -163,8 +187,10 @@ std::string render_text(const Diagnosis& d) {
       o << "     sha256             " << show(k.sha256) << "\n";
       o << "     removable          " << (k.removable ? std::string("yes") : "only with --allow-trusted: " + show(k.caution))
         << "\n";
+      if (k.removal) o << "     once removed       " << removal_text(*k.removal) << "\n";
     }
   }
+  if (d.device) device_text(o, device_advice(*d.device, d.url, d.host));
 
   o << "\nCertificates the server presented: " << d.chain.size() << "\n";
   for (std::size_t i = 0; i < d.chain.size(); ++i) certificate(o, d.chain[i], i);

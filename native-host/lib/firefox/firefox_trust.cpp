@@ -55,6 +55,7 @@ Result FirefoxTrustDomain::lookup_trust(Role role, Input der, TrustLevel& level)
   // The profile's trust wins over the built-in module's, as in NSS.
   for (NssStore* store : {profile_, builtins_}) {
     for (const auto& stored : twins(store, der)) {
+      if (left_out(store, stored.der)) continue;
       if (stored.der != as_string(der)) {
         // NSS cannot take a certificate whose issuer and serial belong to another one it stores: Firefox's
         // trust lookup fails on it (SEC_ERROR_REUSED_ISSUER_AND_SERIAL, which mozilla::pkix has no name for).
@@ -132,8 +133,9 @@ std::vector<std::string> FirefoxTrustDomain::issuer_candidates(Input name) {
   std::vector<StoredCert> known;
   for (NssStore* store : {profile_, builtins_}) {
     if (!store) continue;
-    auto found = store->by_subject(name_der);
-    known.insert(known.end(), found.begin(), found.end());
+    for (auto& s : store->by_subject(name_der)) {
+      if (!left_out(store, s.der)) known.push_back(std::move(s));
+    }
   }
   std::stable_partition(known.begin(), known.end(), [](const StoredCert& s) { return s.issuer_der == s.subject_der; });
   for (const auto& s : known) add(s.der);
@@ -159,6 +161,10 @@ Result FirefoxTrustDomain::check_rsa_bits(Role, unsigned bits) {
 Result FirefoxTrustDomain::check_curve(Role, NamedCurve) { return Result::Success; }
 
 Result FirefoxTrustDomain::verify_signed_data(const SignedData& sd, Input spki) { return verify_signature(sd, spki); }
+
+bool FirefoxTrustDomain::left_out(NssStore* store, const std::string& der) const {
+  return store == profile_ && std::find(left_out_.begin(), left_out_.end(), der) != left_out_.end();
+}
 
 std::string FirefoxTrustDomain::source_of(const std::string& der) const {
   if (std::find(served_.begin(), served_.end(), der) != served_.end()) return "served";  // leaf included

@@ -23,8 +23,11 @@ class FirefoxTrustDomain final : public pkix::TrustDomain {
   // `profile` and `builtins` may be null (no profile, no roots module); `served` is the chain as sent, leaf
   // first: the rest are offered as intermediates, and the leaf, which NSS holds in memory during the
   // handshake, is among the certificates NSS knows.
-  FirefoxTrustDomain(NssStore* profile, NssStore* builtins, std::vector<std::string> served, unsigned min_rsa_bits)
-      : profile_(profile), builtins_(builtins), served_(std::move(served)), min_rsa_bits_(min_rsa_bits) {}
+  // `left_out`: DER of certificates in the profile to treat as gone (what removing them would change).
+  FirefoxTrustDomain(NssStore* profile, NssStore* builtins, std::vector<std::string> served, unsigned min_rsa_bits,
+                     std::vector<std::string> left_out = {})
+      : profile_(profile), builtins_(builtins), served_(std::move(served)), min_rsa_bits_(min_rsa_bits),
+        left_out_(std::move(left_out)) {}
 
   pkix::Result get_trust(pkix::Role role, pkix::Input der, pkix::TrustLevel& level) override;
   pkix::Result find_issuers(pkix::Input issuer_name, const IssuerCheck& check) override;
@@ -46,6 +49,7 @@ class FirefoxTrustDomain final : public pkix::TrustDomain {
   bool decide_skip(pkix::Input der);
   pkix::Result lookup_trust(pkix::Role role, pkix::Input der, pkix::TrustLevel& level);
   std::vector<std::string> issuer_candidates(pkix::Input name);
+  bool left_out(NssStore* store, const std::string& der) const;
 
   // Path building asks the same questions many times (pathological chains: hundreds of thousands); the
   // answers cannot change during one verdict, so each is taken from the database once.
@@ -57,6 +61,7 @@ class FirefoxTrustDomain final : public pkix::TrustDomain {
   NssStore* builtins_;
   std::vector<std::string> served_;
   unsigned min_rsa_bits_;
+  std::vector<std::string> left_out_;
   std::vector<std::string> path_;
   bool root_is_builtin_ = false;
 };

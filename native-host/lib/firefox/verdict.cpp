@@ -1,5 +1,7 @@
 #include "firefox/verdict.hpp"
 
+#include <algorithm>
+
 #include "certificate/cert_info.hpp"
 #include "firefox/firefox_trust.hpp"
 #include "pkix/checks.hpp"
@@ -88,7 +90,9 @@ Verdict firefox_verdict(const VerdictInput& in) {
     for (NssStore* store : {in.profile, in.builtins}) {
       if (!store) continue;
       for (const auto& stored : store->by_issuer_serial(keys->issuer_der, keys->serial_der)) {
-        if (stored.der != in.chain_der[0]) {
+        const bool gone = store == in.profile &&
+                          std::find(in.left_out.begin(), in.left_out.end(), stored.der) != in.left_out.end();
+        if (stored.der != in.chain_der[0] && !gone) {
           v.result = Result::ReusedIssuerAndSerial;
           return v;
         }
@@ -99,7 +103,7 @@ Verdict firefox_verdict(const VerdictInput& in) {
   const std::vector<std::string>& served = in.chain_der;
   // Firefox first demands 2048-bit RSA keys, then accepts 1024 bits unless the path ends at a built-in root.
   for (unsigned min_bits : {2048u, 1024u}) {
-    FirefoxTrustDomain td(in.profile, in.builtins, served, min_bits);
+    FirefoxTrustDomain td(in.profile, in.builtins, served, min_bits, in.left_out);
     BuildOutcome out = build_for_tls_server(td, leaf, in.now);
     v.result = out.result;
     v.attempts = std::move(out.attempts);

@@ -18,6 +18,7 @@ struct VerdictInput {
   NssStore* profile = nullptr;
   NssStore* builtins = nullptr;
   std::int64_t now = 0;  // seconds since the epoch
+  std::vector<std::string> left_out;  // DER of profile certificates to judge without: what removing them changes
 };
 
 struct Verdict {

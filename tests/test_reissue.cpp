@@ -1,0 +1,354 @@
+// certdoctor reissue: the engine (serials, names, extensions, CA and CSR signing, files never overwritten) and
+// the command run as an admin runs it, against a real device-like server, judged by certdoctor's own verdict.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <openssl/bn.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+
+#include <memory>
+#include <set>
+
+#include "base/request_error.hpp"
+#include "pki.hpp"
+#include "profile.hpp"
+#include "reissue/reissue.hpp"
+#include "servers.hpp"
+
+using namespace certdoctor;
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+using X509Ptr = std::unique_ptr<X509, decltype(&X509_free)>;
+
+X509Ptr parse(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())), X509_free);
+}
+
+
+std::string text_of(const fs::path& cert) {
+  return testing::run_ok({"openssl", "x509", "-in", cert.string(), "-noout", "-text"});
+}
+
+std::string served_der(const testing::Issued& i) { return i.der(); }
+
+std::string error_code_of(const ReissueRequest& r) {
+  try {
+    reissue(r);
+  } catch (const RequestError& e) {
+    return e.code() + ": " + e.what();
+  }
+  return "(no error)";
+}
+
+testing::RunResult run_cli(std::vector<std::string> args, const fs::path& home, const std::string& input = "") {
+  args.insert(args.begin(), testing::bin("certdoctor").string());
+  return testing::run(args, input, {{"HOME", home.string()}, {"XDG_CONFIG_HOME", (home / ".config").string()}});
+}
+
+}  // namespace
+
+TEST_CASE("Reissue: a self-signed replacement with a random serial, the device's names and a server's extensions",
+          "[reissue]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  // A device's factory certificate: the name every such device has, serial 01, and a SAN of its own.
+  auto factory = pki.device("factory", {.subject = "/O=Dell Inc./OU=Remote Access Group/CN=iDRAC default certificate",
+                                        .serial = "01",
+                                        .extensions = {"subjectAltName=DNS:idrac-abc1234,IP:192.0.2.7"}});
+  ReissueRequest r{.host = "idrac-a.example.test", .served_der = served_der(factory), .out_dir = dir.path()};
+  const ReissueResult out = reissue(r);
+
+  CHECK(out.signer == "self-signed");
+  REQUIRE(out.device != nullptr);
+  CHECK(out.device->id == "dell-idrac");
+  CHECK(out.names == std::vector<std::string>{"DNS:idrac-abc1234", "DNS:idrac-a.example.test", "IP:192.0.2.7"});
+
+  auto cert = parse(out.cert_der);
+  REQUIRE(cert);
+  // Serial: positive, 16 octets of content, as reported.
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert.get());
+  CHECK(ASN1_STRING_type(serial) == V_ASN1_INTEGER);  // not V_ASN1_NEG_INTEGER
+  CHECK(ASN1_STRING_length(serial) == 16);
+  BIGNUM* bn = ASN1_INTEGER_to_BN(serial, nullptr);
+  CHECK(BN_num_bits(bn) >= 64);
+  CHECK(BN_num_bytes(bn) <= 20);
+  BN_free(bn);
+  CHECK(out.serial_hex.size() == 32);
+
+  const fs::path cert_file = reissue_file(dir.path(), r.host, "certificate");
+  const fs::path key_file = reissue_file(dir.path(), r.host, "key");
+  const std::string text = text_of(cert_file);
+  CHECK(text.find("CA:FALSE") != std::string::npos);
+  CHECK(text.find("TLS Web Server Authentication") != std::string::npos);
+  CHECK(text.find("Digital Signature, Key Encipherment") != std::string::npos);
+  CHECK(text.find("DNS:idrac-a.example.test") != std::string::npos);
+  CHECK(text.find("IP Address:192.0.2.7") != std::string::npos);
+  CHECK(text.find("Subject: CN = idrac-a.example.test") != std::string::npos);
+  // The key: owner-only, and the certificate's.
+  struct stat st {};
+  REQUIRE(::stat(key_file.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  const std::string cert_pub = testing::run_ok({"openssl", "x509", "-in", cert_file.string(), "-noout", "-pubkey"});
+  const std::string key_pub = testing::run_ok({"openssl", "pkey", "-in", key_file.string(), "-pubout"});
+  CHECK(cert_pub == key_pub);
+  // Self-signed: the chain is the certificate; the signature verifies with its own key.
+  CHECK(testing::read_file(reissue_file(dir.path(), r.host, "chain")) == testing::read_file(cert_file));
+  CHECK(testing::run({"openssl", "verify", "-CAfile", cert_file.string(), "-partial_chain", cert_file.string()})
+            .exit_code == 0);
+  // The device's upload command names these files.
+  CHECK(out.upload_command.find("sslcertupload -t 1 -f '" + cert_file.string() + "'") != std::string::npos);
+  CHECK(out.upload_command.find("sslkeyupload -t 1 -f '" + key_file.string() + "'") != std::string::npos);
+}
+
+TEST_CASE("Reissue: serials are different every time and never negative", "[reissue]") {
+  testing::TempDir dir;
+  std::set<std::string> serials;
+  for (int i = 0; i < 8; ++i) {
+    const fs::path out = dir / std::to_string(i);
+    fs::create_directory(out);
+    const ReissueResult r =
+        reissue({.host = "10.1.2.3", .host_is_ip = true, .out_dir = out, .key_type = "ec-p256"});
+    CHECK(r.names == std::vector<std::string>{"IP:10.1.2.3"});
+    CHECK(serials.insert(r.serial_hex).second);
+    CHECK(std::stoi(r.serial_hex.substr(0, 1), nullptr, 16) < 8);  // top bit clear: positive
+  }
+}
+
+TEST_CASE("Reissue: an IPv6 device gets its address as a name and a file name without colons", "[reissue]") {
+  testing::TempDir dir;
+  const ReissueResult r = reissue({.host = "fd00::17", .host_is_ip = true, .out_dir = dir.path(), .key_type = "ec-p256"});
+  CHECK(r.names == std::vector<std::string>{"IP:fd00::17"});
+  CHECK(fs::exists(dir / "fd00__17.cert.pem"));
+  // EC keys get digitalSignature only (keyEncipherment is for RSA key transport).
+  const std::string text = text_of(dir / "fd00__17.cert.pem");
+  CHECK(text.find("Digital Signature") != std::string::npos);
+  CHECK(text.find("Key Encipherment") == std::string::npos);
+}
+
+TEST_CASE("Reissue: never overwrites a file; nothing is written when one exists", "[reissue]") {
+  testing::TempDir dir;
+  const fs::path cert_file = reissue_file(dir.path(), "nas.example.test", "certificate");
+  testing::write_file(cert_file, "precious");
+  const ReissueRequest r{.host = "nas.example.test", .out_dir = dir.path()};
+  const std::string err = error_code_of(r);
+  CHECK(err.starts_with("file_exists: refusing to overwrite " + cert_file.string()));
+  CHECK(testing::read_file(cert_file) == "precious");
+  CHECK_FALSE(fs::exists(reissue_file(dir.path(), r.host, "key")));
+  CHECK_FALSE(fs::exists(reissue_file(dir.path(), r.host, "chain")));
+
+  // A dangling symbolic link counts as a file too (writing through it would create a file elsewhere).
+  testing::TempDir dir2;
+  fs::create_symlink(dir2 / "elsewhere", reissue_file(dir2.path(), r.host, "key"));
+  CHECK(error_code_of({.host = r.host, .out_dir = dir2.path()}).starts_with("file_exists"));
+  CHECK_FALSE(fs::exists(dir2 / "elsewhere"));
+  CHECK_FALSE(fs::exists(reissue_file(dir2.path(), r.host, "certificate")));
+
+  // Bad input: a clear error before anything is made.
+  CHECK(error_code_of({.host = r.host, .out_dir = dir / "missing"}).starts_with("invalid_field"));
+  CHECK(error_code_of({.host = r.host, .out_dir = dir2.path(), .days = 0}).starts_with("invalid_field"));
+  CHECK(error_code_of({.host = r.host, .out_dir = dir2.path(), .pkcs12 = true}).find("password") != std::string::npos);
+  CHECK(error_code_of({.host = "not a host", .out_dir = dir2.path()}).starts_with("invalid_field"));
+}
+
+TEST_CASE("Reissue: signed by the admin's CA, checked against it; a wrong key or a non-CA is refused", "[reissue]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto ca = pki.root("ca", {.subject = "/CN=Example Fleet CA"});
+  auto other = pki.root("other", {.subject = "/CN=Other CA"});
+  auto leaf = pki.device("leaf", {.subject = "/CN=not-a-ca.test"});
+  const fs::path out = dir / "out";
+  fs::create_directory(out);
+
+  CHECK(error_code_of({.host = "a.test", .ca_cert = ca.cert, .ca_key = other.key, .out_dir = out})
+            .find("does not belong") != std::string::npos);
+  CHECK(error_code_of({.host = "a.test", .ca_cert = leaf.cert, .ca_key = leaf.key, .out_dir = out})
+            .find("is not a CA") != std::string::npos);
+  CHECK(error_code_of({.host = "a.test", .ca_cert = ca.cert, .out_dir = out}).find("go together") != std::string::npos);
+  CHECK(fs::is_empty(out));
+
+  const ReissueResult r = reissue({.host = "a.test", .ca_cert = ca.cert, .ca_key = ca.key, .out_dir = out});
+  CHECK(r.signer == "ca");
+  const fs::path cert_file = reissue_file(out, "a.test", "certificate");
+  CHECK(testing::run({"openssl", "verify", "-CAfile", ca.cert.string(), cert_file.string()}).exit_code == 0);
+  CHECK(testing::run({"openssl", "verify", "-CAfile", other.cert.string(), cert_file.string()}).exit_code != 0);
+  CHECK(text_of(cert_file).find("Issuer: CN = Example Fleet CA") != std::string::npos);
+  // The chain: the certificate, then the CA.
+  CHECK(testing::read_file(reissue_file(out, "a.test", "chain")) ==
+        testing::read_file(cert_file) + testing::read_file(ca.cert));
+}
+
+TEST_CASE("Reissue: a CSR the device made is signed for its own key, by the admin's CA or a one-off CA", "[reissue]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto ca = pki.root("ca", {.subject = "/CN=Example Fleet CA"});
+  testing::run_ok({"openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", (dir / "dev.key").string(),
+                   "-subj", "/CN=ilo-7.example.test/O=Example", "-out", (dir / "dev.csr").string()});
+  const std::string device_pub =
+      testing::run_ok({"openssl", "pkey", "-in", (dir / "dev.key").string(), "-pubout"});
+
+  const fs::path with_ca = dir / "with-ca";
+  fs::create_directory(with_ca);
+  const ReissueResult a = reissue({.host = "ilo-7.example.test", .ca_cert = ca.cert, .ca_key = ca.key,
+                                   .csr = dir / "dev.csr", .out_dir = with_ca});
+  CHECK(a.signer == "ca");
+  const fs::path a_cert = reissue_file(with_ca, "ilo-7.example.test", "certificate");
+  CHECK(testing::run_ok({"openssl", "x509", "-in", a_cert.string(), "-noout", "-pubkey"}) == device_pub);
+  CHECK(text_of(a_cert).find("Subject: CN = ilo-7.example.test, O = Example") != std::string::npos);
+  CHECK_FALSE(fs::exists(reissue_file(with_ca, "ilo-7.example.test", "key")));  // the key stays on the device
+  CHECK(testing::run({"openssl", "verify", "-CAfile", ca.cert.string(), a_cert.string()}).exit_code == 0);
+
+  const fs::path alone = dir / "alone";
+  fs::create_directory(alone);
+  const ReissueResult b = reissue({.host = "ilo-7.example.test", .csr = dir / "dev.csr", .out_dir = alone});
+  CHECK(b.signer == "one-off-ca");
+  const fs::path b_cert = reissue_file(alone, "ilo-7.example.test", "certificate");
+  const fs::path b_ca = reissue_file(alone, "ilo-7.example.test", "ca");
+  CHECK(testing::run({"openssl", "verify", "-CAfile", b_ca.string(), b_cert.string()}).exit_code == 0);
+  CHECK(testing::read_file(reissue_file(alone, "ilo-7.example.test", "chain")) ==
+        testing::read_file(b_cert) + testing::read_file(b_ca));
+  // Only the CA's certificate is kept: no file in the folder holds a private key.
+  for (const auto& e : fs::directory_iterator(alone)) {
+    CHECK(testing::read_file(e.path()).find("PRIVATE KEY") == std::string::npos);
+  }
+
+  // A CSR whose signature does not verify (a byte of its subject changed) is refused; nothing is written.
+  std::string der = testing::run_ok({"openssl", "req", "-in", (dir / "dev.csr").string(), "-outform", "DER"});
+  const auto at = der.find("ilo-7");
+  REQUIRE(at != std::string::npos);
+  der[at] = 'x';
+  testing::write_file(dir / "bad.csr", der);
+  const fs::path bad = dir / "bad";
+  fs::create_directory(bad);
+  CHECK(error_code_of({.host = "ilo-7.example.test", .csr = dir / "bad.csr", .out_dir = bad})
+            .find("does not verify") != std::string::npos);
+  CHECK(fs::is_empty(bad));
+  CHECK(error_code_of({.host = "ilo-7.example.test", .csr = dir / "dev.csr", .out_dir = bad, .pkcs12 = true,
+                       .pkcs12_password = "x"})
+            .find("stays on the device") != std::string::npos);
+}
+
+TEST_CASE("Reissue: PKCS#12 with the key, certificate and CA, under the password given", "[reissue]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto ca = pki.root("ca", {.subject = "/CN=Example Fleet CA"});
+  const fs::path out = dir / "out";
+  fs::create_directory(out);
+  reissue({.host = "asa.example.test", .ca_cert = ca.cert, .ca_key = ca.key, .out_dir = out, .pkcs12 = true,
+           .pkcs12_password = "s3cret pass"});
+  const fs::path p12 = reissue_file(out, "asa.example.test", "pkcs12");
+  struct stat st {};
+  REQUIRE(::stat(p12.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  testing::write_file(dir / "pass", "s3cret pass\n");
+  const std::string dump = testing::run_ok({"openssl", "pkcs12", "-in", p12.string(), "-passin",
+                                            "file:" + (dir / "pass").string(), "-nodes"});
+  CHECK(dump.find("PRIVATE KEY") != std::string::npos);
+  CHECK(dump.find("subject=CN = asa.example.test") != std::string::npos);
+  CHECK(dump.find("subject=CN = Example Fleet CA") != std::string::npos);
+  testing::write_file(dir / "wrong", "wrong\n");
+  CHECK(testing::run({"openssl", "pkcs12", "-in", p12.string(), "-passin", "file:" + (dir / "wrong").string(),
+                      "-nodes"})
+            .exit_code != 0);
+}
+
+TEST_CASE("CLI reissue: twins with one factory identity; the replacement for one of them no longer collides, by "
+          "certdoctor's own verdict",
+          "[reissue][cli]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  // Two iDRACs with the same factory issuer and serial, each with its own name; the admin's CA is trusted.
+  auto factory_ca = pki.root("factory", {.subject = "/O=Dell Inc./OU=Remote Access Group/CN=iDRAC default certificate"});
+  auto twin_a = pki.issue("twin-a", factory_ca, {.subject = "/CN=idrac-a.example.test", .serial = "01",
+                                                 .extensions = {"subjectAltName=DNS:idrac-a.example.test",
+                                                                "extendedKeyUsage=serverAuth"}});
+  auto twin_b = pki.issue("twin-b", factory_ca, {.subject = "/CN=idrac-b.example.test", .serial = "01",
+                                                 .extensions = {"subjectAltName=DNS:idrac-b.example.test",
+                                                                "extendedKeyUsage=serverAuth"}});
+  auto fleet_ca = pki.root("fleet", {.subject = "/CN=Example Fleet CA"});
+  testing::Profile profile(dir / "profile");
+  profile.add(factory_ca, "iDRAC default", "C,,");
+  profile.add(fleet_ca, "Fleet CA", "C,,");
+  profile.add(twin_a, "idrac-a", ",,");  // twin A's certificate, held by this profile
+
+  const std::string host = "idrac-b.example.test";
+  testing::TlsServer original({.cert = twin_b.cert, .key = twin_b.key});
+  const std::string url = "https://" + host + ":" + std::to_string(original.port()) + "/";
+  const std::string resolve = host + ":" + std::to_string(original.port()) + ":127.0.0.1";
+  auto before = run_cli({"diagnose", url, "--profile", profile.dir().string(), "--resolve", resolve, "--json"},
+                           dir.path());
+  REQUIRE(before.exit_code == 0);
+  const json diagnosed = json::parse(before.out);
+  CHECK(diagnosed["firefox_error"] == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  // The diagnosis says what the device is and how to give it a certificate of its own.
+  const json& dev = diagnosed["device"];
+  CHECK(dev["id"] == "dell-idrac");
+  CHECK(dev["vendor"] == "Dell");
+  CHECK(dev["collision"] == "twins");
+  CHECK(dev["upload"] == "key_and_cert");
+  CHECK(dev["serial_fact_confirmed"] == true);
+  CHECK(dev["reissue_command"] == "certdoctor reissue '" + url + "'");
+  CHECK(dev["upload_command"] ==
+        "racadm -r 'idrac-b.example.test' -u root sslkeyupload -t 1 -f './idrac-b.example.test.key.pem'\n"
+        "racadm -r 'idrac-b.example.test' -u root sslcertupload -t 1 -f './idrac-b.example.test.cert.pem'");
+  auto text = run_cli({"diagnose", url, "--profile", profile.dir().string(), "--resolve", resolve}, dir.path());
+  CHECK(text.out.find("The device: Dell iDRAC") != std::string::npos);
+  CHECK(text.out.find("any two of them break each other") != std::string::npos);
+  CHECK(text.out.find("      certdoctor reissue '" + url + "'") != std::string::npos);
+  CHECK(text.out.find("      racadm -r 'idrac-b.example.test' -u root sslcertupload") != std::string::npos);
+
+  const fs::path out = dir / "out";
+  fs::create_directory(out);
+  auto made = run_cli({"reissue", url, "--resolve", resolve, "--ca", fleet_ca.cert.string(), "--ca-key",
+                          fleet_ca.key.string(), "--out", out.string(), "--json"},
+                         dir.path());
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  const json r = json::parse(made.out);
+  CHECK(r["signer"] == "ca");
+  CHECK(r["names"] == json::array({"DNS:idrac-b.example.test"}));
+  CHECK(r["device"]["id"] == "dell-idrac");
+  CHECK(r["upload_command"].get<std::string>().find("racadm -r 'idrac-b.example.test'") != std::string::npos);
+
+  // The replacement, served where B was: certdoctor judges that Firefox loads it, twin A stored or not.
+  testing::TlsServer replaced({.cert = reissue_file(out, host, "certificate"), .key = reissue_file(out, host, "key"),
+                               .chain = reissue_file(out, host, "chain")});
+  const std::string url2 = "https://" + host + ":" + std::to_string(replaced.port()) + "/";
+  auto after = run_cli({"diagnose", url2, "--profile", profile.dir().string(), "--resolve",
+                           host + ":" + std::to_string(replaced.port()) + ":127.0.0.1", "--json"},
+                          dir.path());
+  REQUIRE(after.exit_code == 0);
+  const json d = json::parse(after.out);
+  CHECK(d["firefox_error"].is_null());
+  CHECK(d["conflicts"].empty());
+
+  // The files are there now: a second run refuses, names the file, and changes nothing.
+  const std::string cert_before = testing::read_file(reissue_file(out, host, "certificate"));
+  auto again = run_cli({"reissue", url2, "--resolve", host + ":" + std::to_string(replaced.port()) + ":127.0.0.1",
+                           "--out", out.string()},
+                          dir.path());
+  CHECK(again.exit_code != 0);
+  CHECK(again.err.find("refusing to overwrite") != std::string::npos);
+  CHECK(testing::read_file(reissue_file(out, host, "certificate")) == cert_before);
+
+  // The readable form: the files, the device and its upload command; the PKCS#12 password from standard input.
+  const fs::path out2 = dir / "out2";
+  fs::create_directory(out2);
+  auto made_text = run_cli({"reissue", url2, "--resolve", host + ":" + std::to_string(replaced.port()) + ":127.0.0.1",
+                          "--out", out2.string(), "--pkcs12", "--password-file", "-"},
+                         dir.path(), "pw from stdin\n");
+  INFO(made_text.err);
+  REQUIRE(made_text.exit_code == 0);
+  CHECK(made_text.out.find("self-signed") != std::string::npos);
+  CHECK(made_text.out.find((out2 / (host + ".p12")).string()) != std::string::npos);
+  testing::write_file(dir / "pw", "pw from stdin\n");
+  CHECK(testing::run({"openssl", "pkcs12", "-in", (out2 / (host + ".p12")).string(), "-passin",
+                      "file:" + (dir / "pw").string(), "-nodes"})
+            .exit_code == 0);
+}
