@@ -6,6 +6,7 @@
 
 #include "base/build_info.hpp"
 #include "certificate/cert_info.hpp"
+#include "diagnosis/compare.hpp"
 #include "diagnosis/conflicts.hpp"
 #include "base/fault.hpp"
 #include "firefox/firefox_trust.hpp"
@@ -90,6 +91,7 @@ void validate_request(const DiagnoseRequest& r) {
   for (const auto& spec : r.resolve) parse_resolve(spec);
   if (r.proxy && !r.proxy->empty()) parse_proxy(*r.proxy);
   if (r.reported_error) check_error_name(*r.reported_error);
+  validate_compare(r.compare);
 }
 
 json diagnose(const DiagnoseRequest& r) {
@@ -131,6 +133,9 @@ json diagnose(const DiagnoseRequest& r) {
     auto library = builtin_roots_library();
     return library ? NssStore::open_module(*library, "certdoctor built-in roots") : nullptr;
   });
+  // The other sites are fetched while this one is (diagnosis/compare.hpp).
+  std::optional<CompareFetch> comparing;
+  if (!r.compare.empty()) comparing.emplace(r.url, r.compare, CompareOptions{fo.resolve, fo.proxy});
   FetchResult fetched = fetch_chain(fo);
   if (fetched.session) d["connection"] = session_json(*fetched.session);
   json chain = json::array();
@@ -263,6 +268,15 @@ json diagnose(const DiagnoseRequest& r) {
                                  {{"reported", *r.reported_error},
                                   {"predicted", predicted.is_null() ? "no error" : predicted.get<std::string>()}}));
     }
+  }
+  // The remedy's command opens this page.
+  for (auto& f : findings) {
+    if (f.code == "live_connection_conflict") f.values["url"] = r.url;
+  }
+  if (comparing) {
+    CompareReport compared = comparing->finish(fetched.chain_der, d["chain"]);
+    d["compared"] = compared.compared;
+    add_compare_findings(findings, compared);
   }
   if (profile.problem) {
     profile.problem->values["url"] = r.url;

@@ -1,0 +1,45 @@
+// The example for the in-memory reused serial: an internal CA (trusted in a fresh profile made with certutil) that
+// issued two devices, A and B, certificates with one serial (01). Each is served by `openssl s_server` on a free
+// loopback port and reached by IP, as devices usually are. Nothing of A or B is stored in the profile: once Firefox
+// has loaded A, it refuses B with SEC_ERROR_REUSED_ISSUER_AND_SERIAL from A's certificate held in its memory.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { sServer } from './servers.mjs';
+
+const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+// Makes the certificates and the profile in `dir`, starts both servers; stop() ends them by their process ids.
+export async function twinsExample({ dir, caName = 'Twins Test CA' }) {
+  const f = (name) => path.join(dir, name);
+  // The CA's own serial is not 01: its issuer name is the devices' issuer, so it would collide with them.
+  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '30',
+    '-set_serial', '0x7f01', '-subj', `/CN=${caName}`,
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
+  for (const name of ['a', 'b']) {
+    run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`),
+      '-subj', `/CN=device-${name}`]);
+    fs.writeFileSync(f(`${name}.ext`), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    run('openssl', ['x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-set_serial', '0x01',
+      '-days', '30', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`)]);
+  }
+  const profile = f('profile');
+  fs.mkdirSync(profile);
+  run('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
+  run('certutil', ['-A', '-d', `sql:${profile}`, '-n', caName, '-t', 'C,,', '-i', f('ca.pem')]);
+
+  const a = await sServer({ cert: f('a.pem'), key: f('a.key') });
+  const b = await sServer({ cert: f('b.pem'), key: f('b.key') });
+  if (a.error || b.error) {
+    if (a.stop) a.stop();
+    if (b.stop) b.stop();
+    throw new Error(a.error || b.error);
+  }
+  return { profile, caPem: f('ca.pem'), a: { url: a.url('127.0.0.1'), pem: f('a.pem') },
+    b: { url: b.url('127.0.0.1'), pem: f('b.pem') }, stop: () => { a.stop(); b.stop(); } };
+}
+
+// The stored certificates of a profile, as certutil lists them (nickname and trust per line).
+export function storedCertificates(profile) {
+  return run('certutil', ['-L', '-d', `sql:${profile}`]).split('\n').slice(4).filter((l) => l.trim());
+}
