@@ -10,7 +10,7 @@ import { sServer } from './servers.mjs';
 const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 // Makes the certificates and the profile in `dir`, starts both servers; stop() ends them by their process ids.
-export async function twinsExample({ dir, caName = 'Twins Test CA' }) {
+export async function twinsExample({ dir, caName = 'Twins Test CA', tls13 = false }) {
   const f = (name) => path.join(dir, name);
   // The CA's own serial is not 01: its issuer name is the devices' issuer, so it would collide with them.
   run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '30',
@@ -28,15 +28,25 @@ export async function twinsExample({ dir, caName = 'Twins Test CA' }) {
   run('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
   run('certutil', ['-A', '-d', `sql:${profile}`, '-n', caName, '-t', 'C,,', '-i', f('ca.pem')]);
 
-  const a = await sServer({ cert: f('a.pem'), key: f('a.key') });
-  const b = await sServer({ cert: f('b.pem'), key: f('b.key') });
+  // Each device serves a page with a title of its own, so that a browser showing it can be told from an error page.
+  for (const name of ['a', 'b']) {
+    fs.writeFileSync(f(`device-${name}.html`), `<!DOCTYPE html><title>Device ${name.toUpperCase()}</title><p>device ${name}</p>\n`);
+  }
+  // TLS 1.2, as most devices speak it: the certificate is in Firefox's session cache once the handshake is done.
+  // With TLS 1.3 and a server that closes the connection after one answer (s_server does), Firefox sometimes did
+  // not keep A's certificate (B loaded right after A in 2 of 14 starts): the session arrives after the handshake.
+  const args = tls13 ? [] : ['-no_tls1_3'];
+  const a = await sServer({ cert: f('a.pem'), key: f('a.key'), www: '-WWW', cwd: dir, args });
+  const b = await sServer({ cert: f('b.pem'), key: f('b.key'), www: '-WWW', cwd: dir, args });
   if (a.error || b.error) {
     if (a.stop) a.stop();
     if (b.stop) b.stop();
     throw new Error(a.error || b.error);
   }
-  return { profile, caPem: f('ca.pem'), a: { url: a.url('127.0.0.1'), pem: f('a.pem') },
-    b: { url: b.url('127.0.0.1'), pem: f('b.pem') }, stop: () => { a.stop(); b.stop(); } };
+  return { profile, caPem: f('ca.pem'),
+    a: { url: a.url('127.0.0.1') + 'device-a.html', origin: a.url('127.0.0.1'), pem: f('a.pem'), title: 'Device A' },
+    b: { url: b.url('127.0.0.1') + 'device-b.html', origin: b.url('127.0.0.1'), pem: f('b.pem'), title: 'Device B' },
+    stop: () => { a.stop(); b.stop(); } };
 }
 
 // The stored certificates of a profile, as certutil lists them (nickname and trust per line).
