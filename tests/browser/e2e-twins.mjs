@@ -42,7 +42,7 @@ try {
     note: [...document.querySelectorAll('.note')].map((n) => n.textContent).join(' | ') }));
 
   // --- A, then B in the same tab: refused, nothing stored; then A open again in a tab of its own ----------------
-  // (Measured: A loaded first in a background tab did not always keep B out; loaded in the selected tab it does.)
+  // (Measured: A loaded in a background tab never selected did not keep B out, 3 of 3; in the selected tab it did.)
   assert.equal(await ui.load(example.a.url), null, 'A loads');
   const refused = await ui.load(example.b.url);
   assert.match(String(refused), /^about:neterror/, 'B is refused: ' + refused);
