@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "certificate/cert_info.hpp"
+#include "diagnosis/diagnosis_json.hpp"
 #include "pki.hpp"
 #include "process.hpp"
 
@@ -11,7 +12,7 @@ TEST_CASE("Describe: identity fields in the contract's formats", "[cert_info]") 
   testing::TempDir dir;
   testing::Pki pki(dir.path());
   auto root = pki.root("root", {.subject = "/C=DE/O=Example, Inc./CN=Example Root", .serial = "00ff01"});
-  auto d = describe_certificate(root.der());
+  auto d = to_json(describe_certificate(root.der()));
   CHECK(d["sha256"] == root.sha256());
   CHECK(d["serial"] == "00ff01");  // the INTEGER's content octets: the leading 00 is part of it
   CHECK(d["subject"] == "CN=Example Root,O=Example\\, Inc.,C=DE");  // RFC 4514: reversed, commas escaped
@@ -49,7 +50,7 @@ TEST_CASE("Describe: extensions an admin needs, with criticality", "[cert_info]"
                                         "extendedKeyUsage=serverAuth,clientAuth", "keyUsage=digitalSignature",
                                         "1.2.3.4.5=critical,ASN1:UTF8String:custom"},
                          .key = "ec:prime256v1"});
-  auto c = describe_certificate(ca.der());
+  auto c = to_json(describe_certificate(ca.der()));
   CHECK(c["basic_constraints"]["path_len"] == 0);
   CHECK(c["name_constraints"]["critical"] == true);
   CHECK(c["name_constraints"]["permitted"][0] == nlohmann::json{{"type", "dns"}, {"value", ".corp.test"}});
@@ -57,7 +58,7 @@ TEST_CASE("Describe: extensions an admin needs, with criticality", "[cert_info]"
   CHECK(c["authority_info_access"]["ca_issuers"] == nlohmann::json{"http://pki.test/root.cer"});
   CHECK(c["authority_info_access"]["ocsp"] == nlohmann::json{"http://ocsp.test/"});
 
-  auto l = describe_certificate(leaf.der());
+  auto l = to_json(describe_certificate(leaf.der()));
   CHECK(l["public_key"]["type"] == "EC");
   CHECK(l["public_key"]["curve"] == "prime256v1");
   CHECK(l["signature_algorithm"] == "sha256WithRSAEncryption");
@@ -78,9 +79,9 @@ TEST_CASE("Describe: extensions an admin needs, with criticality", "[cert_info]"
 }
 
 TEST_CASE("Describe: bytes that are not a certificate are described, not thrown on", "[cert_info]") {
-  auto d = describe_certificate("\x30\x03\x02\x01\x01");
+  auto d = to_json(describe_certificate("\x30\x03\x02\x01\x01"));
   CHECK(d.contains("parse_error"));
   CHECK(d["der_length"] == 5);
   CHECK(d["sha256"].get<std::string>().size() == 64);
-  CHECK(describe_certificate("").contains("parse_error"));
+  CHECK(to_json(describe_certificate("")).contains("parse_error"));
 }

@@ -68,7 +68,7 @@ TEST_CASE("Finding texts: every verdict row, from the code that explains it, fil
   };
   std::size_t rendered_rows = 0;
   for (const Shape& shape : shapes) {
-    json chain = json::array();
+    std::vector<CertificateDescription> chain;
     for (const auto& der : shape.der) chain.push_back(describe_certificate(der));
     const ExplainContext ctx{chain, "https://" + shape.host + ":8443/", shape.host, shape.host + ":8443"};
     for (pkix::Result result : every_failure()) {

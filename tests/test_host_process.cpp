@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <boost/process.hpp>
+#include <nlohmann/json.hpp>
 #include <cstring>
 
 #include "base/build_info.hpp"

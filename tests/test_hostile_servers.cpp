@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "diagnosis/diagnose.hpp"
+#include "diagnosis/diagnosis_json.hpp"
 #include "forge.hpp"
 #include "process.hpp"
 #include "protocol/protocol.hpp"
@@ -66,7 +67,7 @@ Timed diagnose_via_engine(const Served& s, const std::string& host, const std::s
   if (!profile.empty()) r.profile.explicit_dir = profile;
   const auto t0 = std::chrono::steady_clock::now();
   Timed t;
-  t.diagnosis = certdoctor::diagnose(r);
+  t.diagnosis = certdoctor::to_json(certdoctor::diagnose(r));
   t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   t.reply = certdoctor::encode_reply(certdoctor::ok_reply(1, t.diagnosis));
   return t;

@@ -269,7 +269,7 @@ TEST_CASE("Recorded: a valid chain to a root the profile trusts", "[recorded]") 
   s.diagnose("valid", {}, true);
 }
 
-TEST_CASE("Recorded: a device re-made its certificate with its old serial; the profile holds the stale copy",
+TEST_CASE("Recorded: a device re-made its certificate with its old serial, the profile holds the stale copy",
           "[recorded]") {
   Site s("bmc.test");
   auto old_cert = forge::make({.cn = "bmc.test", .ext = {"subjectAltName=DNS:bmc.test"}, .from = forge::utc(2024, 1, 1),
@@ -281,7 +281,7 @@ TEST_CASE("Recorded: a device re-made its certificate with its old serial; the p
   s.diagnose("reused_serial_stale_copy", {"--reported-error", "SEC_ERROR_REUSED_ISSUER_AND_SERIAL"}, true);
 }
 
-TEST_CASE("Recorded: two devices share a factory serial; a CA reused a serial", "[recorded]") {
+TEST_CASE("Recorded: two devices share a factory serial, a CA reused a serial", "[recorded]") {
   Site s("switch-b.test");
   auto other = forge::make({.cn = "Factory Default", .ext = {"subjectAltName=DNS:switch-a.test"}, .serial = "02"},
                            nullptr);

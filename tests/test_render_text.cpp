@@ -26,17 +26,33 @@ TEST_CASE("visible_format names every bidi control and zero-width character by i
 
 TEST_CASE("the text output of a diagnosis shows a hostile subject, SAN and nickname with their controls visible") {
   const std::string rlo = "\u202e", zw = "\u200b";
-  json cert = {{"subject", "CN=" + rlo + "moc.evil"}, {"issuer", "CN=Test CA"}, {"serial", "01"},
-               {"not_before", "2026-01-01T00:00:00Z"}, {"not_after", "2027-01-01T00:00:00Z"},
-               {"public_key", {{"type", "RSA"}, {"bits", 2048}}}, {"signature_algorithm", "sha256WithRSAEncryption"},
-               {"subject_alt_names", json::array({{{"type", "dns"}, {"value", "pay" + zw + "pal.example"}}})},
-               {"sha256", "00"}};
-  json d = {{"url", "https://x.example/"}, {"firefox_error", "SEC_ERROR_REUSED_ISSUER_AND_SERIAL"}, {"chain", {cert}},
-            {"findings", json::array({{{"code", "stale_copy"}, {"severity", "error"}, {"title", "old copy"},
-                                       {"explanation", "stored as 'portal " + rlo + "dlo'"}, {"fix", "remove it"}}})},
-            {"conflicts", json::array({{{"nickname", "portal " + rlo + "dlo"}, {"trust", ",,"}, {"cert", 0},
-                                        {"subject", "CN=" + rlo + "moc.evil"}, {"issuer", "CN=Test CA"},
-                                        {"serial", "01"}, {"sha256", "11"}, {"removable", true}}})}};
+  certdoctor::CertificateDescription cert;
+  cert.subject = "CN=" + rlo + "moc.evil";
+  cert.issuer = "CN=Test CA";
+  cert.serial = "01";
+  cert.not_before = "2026-01-01T00:00:00Z";
+  cert.not_after = "2027-01-01T00:00:00Z";
+  cert.public_key = {"RSA", 2048, std::nullopt};
+  cert.signature_algorithm = "sha256WithRSAEncryption";
+  cert.subject_alt_names = std::vector<certdoctor::GeneralName>{{"dns", "pay" + zw + "pal.example"}};
+  cert.sha256 = "00";
+  certdoctor::Diagnosis d;
+  d.url = "https://x.example/";
+  d.judged = true;
+  d.firefox_error = "SEC_ERROR_REUSED_ISSUER_AND_SERIAL";
+  d.chain = {cert};
+  // The stale_copy finding's text quotes the stored nickname.
+  d.findings = {certdoctor::Finding("stale_copy", {{"nickname", "portal " + rlo + "dlo"}, {"profile", "/p"},
+                                                   {"stored_sha256", "11"}, {"served_sha256", "00"},
+                                                   {"serial", "01"}, {"issuer", "CN=Test CA"},
+                                                   {"subject", cert.subject}, {"stored_subject", cert.subject},
+                                                   {"stored_names", "x"}, {"served_names", "y"}})};
+  certdoctor::Conflict k;
+  k.nickname = "portal " + rlo + "dlo";
+  k.trust = ",,";
+  k.stored = cert;
+  k.sha256 = "11";
+  d.conflicts = std::vector<certdoctor::Conflict>{k};
   const std::string text = render_text(d);
   CHECK(text.find(rlo) == std::string::npos);
   CHECK(text.find(zw) == std::string::npos);

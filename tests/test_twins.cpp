@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "base/build_info.hpp"
+#include "certificate/cert_info.hpp"
 #include "diagnosis/compare.hpp"
 #include "pki.hpp"
 #include "profile.hpp"
@@ -131,7 +132,7 @@ TEST_CASE("Twins: the comparison is bounded in count and in time", "[twins]") {
   using namespace std::chrono;
   Twins t;
   const std::vector<std::string> served = {t.b.der()};
-  const json chain = json::array({{{"sha256", t.b.sha256()}, {"subject", "CN=device-b"}, {"serial", "01"}}});
+  const std::vector<certdoctor::CertificateDescription> chain = {certdoctor::describe_certificate(t.b.der())};
   SECTION("at most 20 sites are fetched; the rest are listed as not checked") {
     std::vector<std::string> urls;
     // 25 distinct loopback addresses on a port nothing listens on: each refuses at once.
@@ -142,8 +143,8 @@ TEST_CASE("Twins: the comparison is bounded in count and in time", "[twins]") {
     REQUIRE(report.compared.size() == 26);
     int unreachable = 0, limited = 0;
     for (const auto& c : report.compared) {
-      unreachable += c["status"] == "unreachable";
-      limited += c["status"] == "not_checked" && c["reason"] == "limit";
+      unreachable += c.status == "unreachable";
+      limited += c.status == "not_checked" && c.reason == "limit";
     }
     CHECK(unreachable == 20);
     CHECK(limited == 6);
@@ -159,9 +160,9 @@ TEST_CASE("Twins: the comparison is bounded in count and in time", "[twins]") {
         served, chain, t.server_b.url(), {"https://127.0.0.1:" + std::to_string(silent.port()) + "/", t.server_a.url()}, o);
     CHECK(steady_clock::now() - start < seconds(4));
     REQUIRE(report.compared.size() == 2);
-    CHECK(report.compared[0]["status"] == "not_checked");
-    CHECK(report.compared[0]["reason"] == "deadline");
-    CHECK(report.compared[1]["status"] == "conflict");
+    CHECK(report.compared[0].status == "not_checked");
+    CHECK(report.compared[0].reason == "deadline");
+    CHECK(report.compared[1].status == "conflict");
     CHECK(report.any_conflict);
   }
 }

@@ -6,6 +6,7 @@
 #include "admin.hpp"
 #include "base/build_info.hpp"
 #include "diagnosis/diagnose.hpp"
+#include "diagnosis/diagnosis_json.hpp"
 #include "diagnosis/error_table.hpp"
 #include "profile/nss_store.hpp"
 #include "profile/profile_list.hpp"
@@ -40,8 +41,8 @@ int run_diagnose(Options& o) {
   o.diagnose.profile.home = current_home();
   o.diagnose.connect_timeout = std::chrono::milliseconds(static_cast<long>(o.connect_timeout * 1000));
   o.diagnose.handshake_timeout = std::chrono::milliseconds(static_cast<long>(o.handshake_timeout * 1000));
-  json d = diagnose(o.diagnose);
-  if (o.as_json) print_json(d);
+  const Diagnosis d = diagnose(o.diagnose);
+  if (o.as_json) print_json(to_json(d));
   else std::cout << render_text(d);
   return 0;  // a diagnosis was printed, whatever it says
 }

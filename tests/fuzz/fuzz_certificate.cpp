@@ -5,6 +5,7 @@
 #include <string>
 
 #include "certificate/cert_info.hpp"
+#include "diagnosis/diagnosis_json.hpp"
 #include "pkix/build.hpp"
 #include "pkix/names.hpp"
 #include "pkix/signature.hpp"
@@ -54,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   td.der = in;
   (void)build_chain(td, in, 1795368600, KeyUsage::digital_signature, KeyPurpose::server_auth);
   const std::string der(reinterpret_cast<const char*>(data), size);
-  (void)describe_certificate(der);
+  (void)to_json(describe_certificate(der));
   (void)cert_keys(der);
   return 0;
 }

@@ -21,8 +21,6 @@
 namespace certdoctor {
 namespace {
 
-using json = nlohmann::json;
-
 template <typename T, void (*F)(T*)>
 struct Deleter {
   void operator()(T* p) const { F(p); }
@@ -86,20 +84,20 @@ std::string ip_text(const ASN1_OCTET_STRING* ip) {
   return buf;
 }
 
-json general_name(const GENERAL_NAME* gn) {
+GeneralName general_name(const GENERAL_NAME* gn) {
   switch (gn->type) {
-    case GEN_DNS: return {{"type", "dns"}, {"value", asn1_string(gn->d.dNSName)}};
-    case GEN_IPADD: return {{"type", "ip"}, {"value", ip_text(gn->d.iPAddress)}};
-    case GEN_EMAIL: return {{"type", "email"}, {"value", asn1_string(gn->d.rfc822Name)}};
-    case GEN_URI: return {{"type", "uri"}, {"value", asn1_string(gn->d.uniformResourceIdentifier)}};
-    case GEN_DIRNAME: return {{"type", "dirname"}, {"value", name_text(gn->d.directoryName)}};
-    case GEN_RID: return {{"type", "rid"}, {"value", object_oid(gn->d.registeredID)}};
-    default: return {{"type", "other"}, {"value", ""}};
+    case GEN_DNS: return {"dns", asn1_string(gn->d.dNSName)};
+    case GEN_IPADD: return {"ip", ip_text(gn->d.iPAddress)};
+    case GEN_EMAIL: return {"email", asn1_string(gn->d.rfc822Name)};
+    case GEN_URI: return {"uri", asn1_string(gn->d.uniformResourceIdentifier)};
+    case GEN_DIRNAME: return {"dirname", name_text(gn->d.directoryName)};
+    case GEN_RID: return {"rid", object_oid(gn->d.registeredID)};
+    default: return {"other", ""};
   }
 }
 
-json general_names(const GENERAL_NAMES* names) {
-  json out = json::array();
+std::vector<GeneralName> general_names(const GENERAL_NAMES* names) {
+  std::vector<GeneralName> out;
   for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) out.push_back(general_name(sk_GENERAL_NAME_value(names, i)));
   return out;
 }
@@ -109,135 +107,139 @@ bool is_critical(X509* x, int nid) {
   return idx >= 0 && X509_EXTENSION_get_critical(X509_get_ext(x, idx));
 }
 
-json public_key(X509* x) {
+PublicKeyInfo public_key(X509* x) {
+  PublicKeyInfo k;
   EVP_PKEY* key = X509_get0_pubkey(x);
-  if (!key) return {{"type", "unknown"}};
-  json k = {{"bits", EVP_PKEY_get_bits(key)}};
+  if (!key) return k;
+  k.bits = EVP_PKEY_get_bits(key);
   switch (EVP_PKEY_get_base_id(key)) {
-    case EVP_PKEY_RSA: k["type"] = "RSA"; break;
+    case EVP_PKEY_RSA: k.type = "RSA"; break;
     case EVP_PKEY_EC: {
-      k["type"] = "EC";
+      k.type = "EC";
       char curve[80] = {};
-      if (EVP_PKEY_get_utf8_string_param(key, "group", curve, sizeof curve, nullptr)) k["curve"] = curve;
+      if (EVP_PKEY_get_utf8_string_param(key, "group", curve, sizeof curve, nullptr)) k.curve = curve;
       break;
     }
-    case EVP_PKEY_ED25519: k["type"] = "Ed25519"; break;
-    case EVP_PKEY_ED448: k["type"] = "Ed448"; break;
-    case EVP_PKEY_DSA: k["type"] = "DSA"; break;
-    default: k["type"] = OBJ_nid2sn(EVP_PKEY_get_base_id(key)); break;
+    case EVP_PKEY_ED25519: k.type = "Ed25519"; break;
+    case EVP_PKEY_ED448: k.type = "Ed448"; break;
+    case EVP_PKEY_DSA: k.type = "DSA"; break;
+    default: k.type = OBJ_nid2sn(EVP_PKEY_get_base_id(key)); break;
   }
   return k;
 }
 
-json key_usage(X509* x) {
+KeyUsageInfo key_usage(X509* x) {
   static constexpr std::pair<std::uint32_t, const char*> kBits[] = {
       {KU_DIGITAL_SIGNATURE, "digitalSignature"}, {KU_NON_REPUDIATION, "nonRepudiation"},
       {KU_KEY_ENCIPHERMENT, "keyEncipherment"},   {KU_DATA_ENCIPHERMENT, "dataEncipherment"},
       {KU_KEY_AGREEMENT, "keyAgreement"},         {KU_KEY_CERT_SIGN, "keyCertSign"},
       {KU_CRL_SIGN, "cRLSign"},                   {KU_ENCIPHER_ONLY, "encipherOnly"},
       {KU_DECIPHER_ONLY, "decipherOnly"}};
-  json usages = json::array();
+  KeyUsageInfo out{is_critical(x, NID_key_usage), {}};
   std::uint32_t ku = X509_get_key_usage(x);
   for (auto [bit, name] : kBits) {
-    if (ku & bit) usages.push_back(name);
+    if (ku & bit) out.usages.push_back(name);
   }
-  return {{"critical", is_critical(x, NID_key_usage)}, {"usages", usages}};
+  return out;
 }
 
-json extended_key_usage(X509* x) {
+ExtendedKeyUsageInfo extended_key_usage(X509* x) {
   auto* eku = static_cast<EXTENDED_KEY_USAGE*>(X509_get_ext_d2i(x, NID_ext_key_usage, nullptr, nullptr));
-  json purposes = json::array();
-  for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku); ++i) purposes.push_back(object_name(sk_ASN1_OBJECT_value(eku, i)));
+  ExtendedKeyUsageInfo out{is_critical(x, NID_ext_key_usage), {}};
+  for (int i = 0; eku && i < sk_ASN1_OBJECT_num(eku); ++i) out.purposes.push_back(object_name(sk_ASN1_OBJECT_value(eku, i)));
   EXTENDED_KEY_USAGE_free(eku);
-  return {{"critical", is_critical(x, NID_ext_key_usage)}, {"purposes", purposes}};
+  return out;
 }
 
-json subtrees(const STACK_OF(GENERAL_SUBTREE) * trees) {
-  json out = json::array();
+std::vector<GeneralName> subtrees(const STACK_OF(GENERAL_SUBTREE) * trees) {
+  std::vector<GeneralName> out;
   for (int i = 0; trees && i < sk_GENERAL_SUBTREE_num(trees); ++i) out.push_back(general_name(sk_GENERAL_SUBTREE_value(trees, i)->base));
   return out;
 }
 
-json authority_info_access(X509* x) {
+AuthorityInfoAccessInfo authority_info_access(X509* x) {
   auto* aia = static_cast<AUTHORITY_INFO_ACCESS*>(X509_get_ext_d2i(x, NID_info_access, nullptr, nullptr));
-  json ocsp = json::array(), issuers = json::array();
+  AuthorityInfoAccessInfo out;
   for (int i = 0; aia && i < sk_ACCESS_DESCRIPTION_num(aia); ++i) {
     ACCESS_DESCRIPTION* ad = sk_ACCESS_DESCRIPTION_value(aia, i);
-    json where = general_name(ad->location)["value"];
+    std::string where = general_name(ad->location).value;
     int nid = OBJ_obj2nid(ad->method);
-    if (nid == NID_ad_OCSP) ocsp.push_back(where);
-    else if (nid == NID_ad_ca_issuers) issuers.push_back(where);
+    if (nid == NID_ad_OCSP) out.ocsp.push_back(where);
+    else if (nid == NID_ad_ca_issuers) out.ca_issuers.push_back(where);
   }
   AUTHORITY_INFO_ACCESS_free(aia);
-  return {{"ocsp", ocsp}, {"ca_issuers", issuers}};
+  return out;
 }
 
 }  // namespace
 
-json describe_certificate(std::string_view der) {
-  json d = {{"sha256", sha256_hex(der)}, {"der_length", der.size()}};
+std::string CertificateDescription::names() const {
+  std::string out;
+  for (const auto& n : subject_alt_names.value_or(std::vector<GeneralName>{})) out += (out.empty() ? "" : ", ") + n.value;
+  return out;
+}
+
+CertificateDescription describe_certificate(std::string_view der) {
+  CertificateDescription d;
+  d.sha256 = sha256_hex(der);
+  d.der_length = der.size();
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!x) {
-    d["parse_error"] = "not a certificate OpenSSL can read";
+    d.parse_error = "not a certificate OpenSSL can read";
     return d;
   }
-  d["version"] = X509_get_version(x.get()) + 1;
-  d["subject"] = name_text(X509_get_subject_name(x.get()));
-  d["issuer"] = name_text(X509_get_issuer_name(x.get()));
+  d.version = static_cast<int>(X509_get_version(x.get()) + 1);
+  d.subject = name_text(X509_get_subject_name(x.get()));
+  d.issuer = name_text(X509_get_issuer_name(x.get()));
   // The serial as the INTEGER's content octets, so that two serials are equal exactly when NSS sees them equal.
   const ASN1_INTEGER* serial = X509_get0_serialNumber(x.get());
   {
     unsigned char* enc = nullptr;
     int n = i2d_ASN1_INTEGER(serial, &enc);  // 02 len content
-    std::string content;
     if (n > 2) {
       const unsigned char* q = enc;
       long len = 0;
       int tag = 0, cls = 0;
       ASN1_get_object(&q, &len, &tag, &cls, n);
-      content = hex(q, static_cast<std::size_t>(len));
+      d.serial = hex(q, static_cast<std::size_t>(len));
     }
     OPENSSL_free(enc);
-    d["serial"] = content;
   }
-  d["not_before"] = iso_time(X509_get0_notBefore(x.get()));
-  d["not_after"] = iso_time(X509_get0_notAfter(x.get()));
-  d["self_issued"] = X509_NAME_cmp(X509_get_subject_name(x.get()), X509_get_issuer_name(x.get())) == 0;
-  d["public_key"] = public_key(x.get());
+  d.not_before = iso_time(X509_get0_notBefore(x.get()));
+  d.not_after = iso_time(X509_get0_notAfter(x.get()));
+  d.self_issued = X509_NAME_cmp(X509_get_subject_name(x.get()), X509_get_issuer_name(x.get())) == 0;
+  d.public_key = public_key(x.get());
   {
     const ASN1_OBJECT* alg = X509_get0_tbs_sigalg(x.get())->algorithm;
     int nid = OBJ_obj2nid(alg);  // the long name is the one admins know ("sha256WithRSAEncryption")
-    d["signature_algorithm"] = nid != NID_undef ? std::string(OBJ_nid2ln(nid)) : object_oid(alg);
+    d.signature_algorithm = nid != NID_undef ? std::string(OBJ_nid2ln(nid)) : object_oid(alg);
   }
 
   auto* san = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x.get(), NID_subject_alt_name, nullptr, nullptr));
-  if (san) d["subject_alt_names"] = general_names(san);
+  if (san) d.subject_alt_names = general_names(san);
   GENERAL_NAMES_free(san);
 
   if (auto* bc = static_cast<BASIC_CONSTRAINTS*>(X509_get_ext_d2i(x.get(), NID_basic_constraints, nullptr, nullptr))) {
-    json b = {{"critical", is_critical(x.get(), NID_basic_constraints)}, {"ca", bc->ca != 0}};
-    if (bc->pathlen) b["path_len"] = ASN1_INTEGER_get(bc->pathlen);
-    d["basic_constraints"] = b;
+    BasicConstraintsInfo b{is_critical(x.get(), NID_basic_constraints), bc->ca != 0, std::nullopt};
+    if (bc->pathlen) b.path_len = ASN1_INTEGER_get(bc->pathlen);
+    d.basic_constraints = b;
     BASIC_CONSTRAINTS_free(bc);
   }
-  if (X509_get_ext_by_NID(x.get(), NID_key_usage, -1) >= 0) d["key_usage"] = key_usage(x.get());
-  if (X509_get_ext_by_NID(x.get(), NID_ext_key_usage, -1) >= 0) d["extended_key_usage"] = extended_key_usage(x.get());
+  if (X509_get_ext_by_NID(x.get(), NID_key_usage, -1) >= 0) d.key_usage = key_usage(x.get());
+  if (X509_get_ext_by_NID(x.get(), NID_ext_key_usage, -1) >= 0) d.extended_key_usage = extended_key_usage(x.get());
   if (auto* nc = static_cast<NAME_CONSTRAINTS*>(X509_get_ext_d2i(x.get(), NID_name_constraints, nullptr, nullptr))) {
-    d["name_constraints"] = {{"critical", is_critical(x.get(), NID_name_constraints)},
-                             {"permitted", subtrees(nc->permittedSubtrees)},
-                             {"excluded", subtrees(nc->excludedSubtrees)}};
+    d.name_constraints = NameConstraintsInfo{is_critical(x.get(), NID_name_constraints), subtrees(nc->permittedSubtrees),
+                                             subtrees(nc->excludedSubtrees)};
     NAME_CONSTRAINTS_free(nc);
   }
-  if (X509_get_ext_by_NID(x.get(), NID_info_access, -1) >= 0) d["authority_info_access"] = authority_info_access(x.get());
+  if (X509_get_ext_by_NID(x.get(), NID_info_access, -1) >= 0) d.authority_info_access = authority_info_access(x.get());
 
-  json exts = json::array();
   for (int i = 0; i < X509_get_ext_count(x.get()); ++i) {
     X509_EXTENSION* e = X509_get_ext(x.get(), i);
     const ASN1_OBJECT* obj = X509_EXTENSION_get_object(e);
-    exts.push_back({{"oid", object_oid(obj)}, {"name", object_name(obj)}, {"critical", X509_EXTENSION_get_critical(e) != 0}});
+    d.extensions.push_back({object_oid(obj), object_name(obj), X509_EXTENSION_get_critical(e) != 0});
   }
-  d["extensions"] = exts;
   return d;
 }
 

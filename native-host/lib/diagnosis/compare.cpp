@@ -46,12 +46,9 @@ struct CompareFetch::State {
 
 namespace {
 
-std::string names_of(const json& described) {
-  std::string out;
-  for (const auto& n : described.value("subject_alt_names", json::array())) {
-    out += (out.empty() ? "" : ", ") + n.value("value", "");
-  }
-  return out.empty() ? described.value("subject", "") : out;
+std::string names_of(const CertificateDescription& described) {
+  const std::string names = described.names();
+  return names.empty() ? described.subject : names;
 }
 
 }  // namespace
@@ -105,7 +102,8 @@ CompareFetch::CompareFetch(const std::string& site, const std::vector<std::strin
   }
 }
 
-CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der, const json& chain) {
+CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
+                                   const std::vector<CertificateDescription>& chain) {
   CompareReport report;
   std::vector<std::optional<FetchResult>> fetched;
   {
@@ -126,11 +124,12 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der, co
   std::vector<std::string> unchecked;
   std::set<std::pair<std::size_t, std::size_t>> reported_sites;  // one finding per (site, certificate) even when several tabs show it
   for (std::size_t i = 0; i < urls.size(); ++i) {
-    json entry = {{"url", urls[i]}};
+    ComparedSite entry;
+    entry.url = urls[i];
     if (!fetch_of[i]) {
-      entry["status"] = skipped_as[i] == "same_site" ? "same_site" : "not_checked";
+      entry.status = skipped_as[i] == "same_site" ? "same_site" : "not_checked";
       if (skipped_as[i] == "limit") {
-        entry["reason"] = "limit";
+        entry.reason = "limit";
         unchecked.push_back(urls[i]);
       }
       report.compared.push_back(entry);
@@ -138,24 +137,16 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der, co
     }
     const std::size_t s = *fetch_of[i];
     const std::optional<FetchResult>& got = fetched[s];
-    if (!got) {
-      entry["status"] = "not_checked";
-      entry["reason"] = "deadline";
+    if (!got || got->chain_der.empty()) {
+      entry.status = got ? "unreachable" : "not_checked";
+      entry.reason = !got ? "deadline" : got->failure ? got->failure->code : "no_certificate";
       unchecked.push_back(urls[i]);
       report.compared.push_back(entry);
       continue;
     }
-    if (got->chain_der.empty()) {
-      entry["status"] = "unreachable";
-      entry["reason"] = got->failure ? got->failure->code : "no_certificate";
-      unchecked.push_back(urls[i]);
-      report.compared.push_back(entry);
-      continue;
-    }
-    entry["status"] = "no_conflict";
-    const json other_leaf = describe_certificate(got->chain_der[0]);
-    entry["subject"] = other_leaf.value("subject", "");
-    json matches = json::array();
+    entry.status = "no_conflict";
+    const CertificateDescription other_leaf = describe_certificate(got->chain_der[0]);
+    entry.subject = other_leaf.subject;
     for (std::size_t mine = 0; mine < chain_der.size(); ++mine) {
       if (!ours[mine]) continue;
       for (std::size_t theirs = 0; theirs < got->chain_der.size(); ++theirs) {
@@ -163,20 +154,19 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der, co
         if (other == chain_der[mine]) continue;  // the very same certificate is no conflict
         auto keys = cert_keys(other);
         if (!keys || keys->issuer_der != ours[mine]->issuer_der || keys->serial_der != ours[mine]->serial_der) continue;
-        const json described = theirs == 0 ? other_leaf : describe_certificate(other);
-        matches.push_back({{"cert", mine}, {"other_cert", theirs}, {"other_sha256", described.value("sha256", "")},
-                           {"other_subject", described.value("subject", "")}});
+        const CertificateDescription described = theirs == 0 ? other_leaf : describe_certificate(other);
+        entry.matches.push_back({static_cast<int>(mine), static_cast<int>(theirs), described.sha256, described.subject});
         if (!reported_sites.insert({s, mine}).second) continue;
-        const json& served = chain.at(mine);
+        const CertificateDescription& served = chain.at(mine);
         Finding f("open_site_conflict", {{"other_url", urls[i]},
                                          {"other_host", authorities[s]},
-                                         {"other_subject", described.value("subject", "")},
+                                         {"other_subject", described.subject},
                                          {"other_names", names_of(described)},
-                                         {"other_sha256", described.value("sha256", "")},
-                                         {"served_sha256", served.value("sha256", "")},
-                                         {"subject", served.value("subject", "")},
-                                         {"issuer", served.value("issuer", "")},
-                                         {"serial", served.value("serial", "")},
+                                         {"other_sha256", described.sha256},
+                                         {"served_sha256", served.sha256},
+                                         {"subject", served.subject},
+                                         {"issuer", served.issuer},
+                                         {"serial", served.serial},
                                          {"url", site}});
         f.cert = static_cast<int>(mine);
         f.field = "serial";
@@ -184,10 +174,7 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der, co
         report.any_conflict = true;
       }
     }
-    if (!matches.empty()) {
-      entry["status"] = "conflict";
-      entry["matches"] = matches;
-    }
+    if (!entry.matches.empty()) entry.status = "conflict";
     report.compared.push_back(entry);
   }
   if (!unchecked.empty()) {
@@ -199,19 +186,19 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der, co
   return report;
 }
 
-CompareReport compare_with_sites(const std::vector<std::string>& chain_der, const json& chain, const std::string& site,
+CompareReport compare_with_sites(const std::vector<std::string>& chain_der,
+                                 const std::vector<CertificateDescription>& chain, const std::string& site,
                                  const std::vector<std::string>& urls, const CompareOptions& options) {
   return CompareFetch(site, urls, options).finish(chain_der, chain);
 }
 
-void add_compare_findings(std::vector<Finding>& findings, const CompareReport& report) {
-  std::vector<Finding> named, last;
-  for (const auto& f : report.findings) (f.code == "open_site_conflict" ? named : last).push_back(f);
+void add_compare_findings(std::vector<Finding>& leading, std::vector<Finding>& trailing, const CompareReport& report) {
+  std::vector<Finding> named;
+  for (const auto& f : report.findings) (f.code == "open_site_conflict" ? named : trailing).push_back(f);
   if (!named.empty()) {
-    std::erase_if(findings, [](const Finding& f) { return f.code == "live_connection_conflict"; });
+    std::erase_if(leading, [](const Finding& f) { return f.code == "live_connection_conflict"; });
   }
-  findings.insert(findings.begin(), named.begin(), named.end());
-  findings.insert(findings.end(), last.begin(), last.end());
+  leading.insert(leading.begin(), named.begin(), named.end());
 }
 
 }  // namespace certdoctor

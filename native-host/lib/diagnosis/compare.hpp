@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/finding.hpp"
+#include "diagnosis/model.hpp"
 #include "fetch/net.hpp"
 
 namespace certdoctor {
@@ -38,7 +39,7 @@ struct CompareOptions {
 void validate_compare(const std::vector<std::string>& urls);
 
 struct CompareReport {
-  nlohmann::json compared = nlohmann::json::array();  // the diagnosis' `compared`: one entry per URL given
+  std::vector<ComparedSite> compared;                  // the diagnosis' `compared`: one entry per URL given
   std::vector<Finding> findings;                       // open_site_conflict per match, compare_incomplete
   bool any_conflict = false;
 };
@@ -50,7 +51,7 @@ class CompareFetch {
   CompareFetch(const std::string& site, const std::vector<std::string>& urls, const CompareOptions& options);
   // Waits (until the deadline at most) and matches: `chain_der`/`chain` are the diagnosed site's served chain and
   // its description (same order).
-  CompareReport finish(const std::vector<std::string>& chain_der, const nlohmann::json& chain);
+  CompareReport finish(const std::vector<std::string>& chain_der, const std::vector<CertificateDescription>& chain);
 
   struct State;
 
@@ -65,12 +66,13 @@ class CompareFetch {
 };
 
 // Both steps in one.
-CompareReport compare_with_sites(const std::vector<std::string>& chain_der, const nlohmann::json& chain,
+CompareReport compare_with_sites(const std::vector<std::string>& chain_der,
+                                 const std::vector<CertificateDescription>& chain,
                                  const std::string& site, const std::vector<std::string>& urls,
                                  const CompareOptions& options);
 
-// Puts what the comparison found into a diagnosis' findings: each site named goes first, in place of the unnamed
-// live_connection_conflict; what could not be checked goes last.
-void add_compare_findings(std::vector<Finding>& findings, const CompareReport& report);
+// Puts what the comparison found into a diagnosis' findings: each site named into `leading` (the conflicts, told
+// first), in place of the unnamed live_connection_conflict; what could not be checked into `trailing`.
+void add_compare_findings(std::vector<Finding>& leading, std::vector<Finding>& trailing, const CompareReport& report);
 
 }  // namespace certdoctor

@@ -1,23 +1,24 @@
+// The orchestration of one diagnosis: reach the site while the profile's database and the built-in roots open,
+// compare the served chain with the profile, judge it as Firefox would, apply Firefox's error-page policy, and
+// tell the findings in their order. Each step fills the typed Diagnosis; nothing here writes JSON or words.
 #include "diagnosis/diagnose.hpp"
 
 #include <algorithm>
 #include <ctime>
 #include <future>
 
-#include "base/build_info.hpp"
+#include "base/fault.hpp"
+#include "base/request_error.hpp"
 #include "certificate/cert_info.hpp"
 #include "diagnosis/compare.hpp"
 #include "diagnosis/conflicts.hpp"
-#include "base/fault.hpp"
-#include "firefox/firefox_trust.hpp"
-#include "profile/hsts.hpp"
-#include "profile/nss_store.hpp"
-#include "profile/overrides.hpp"
-#include "base/request_error.hpp"
-#include "fetch/tls_fetch.hpp"
-#include "base/utc.hpp"
-#include "firefox/verdict.hpp"
+#include "diagnosis/diagnosis_json.hpp"
 #include "diagnosis/verdict_explain.hpp"
+#include "fetch/tls_fetch.hpp"
+#include "firefox/firefox_trust.hpp"
+#include "firefox/shown_error.hpp"
+#include "firefox/verdict.hpp"
+#include "profile/nss_store.hpp"
 
 namespace certdoctor {
 
@@ -32,34 +33,81 @@ void check_error_name(const std::string& name) {
 
 namespace {
 
-json session_json(const TlsSession& s) {
-  json c = {{"address", s.address}, {"port", s.port}, {"handshake_complete", s.handshake_complete},
-            {"connect_ms", s.connect_ms}, {"handshake_ms", s.handshake_ms}};
-  if (!s.proxy.empty()) c["proxy"] = s.proxy;
-  if (!s.sni.empty()) c["sni"] = s.sni;
-  if (!s.version.empty()) c["tls_version"] = s.version;
-  if (!s.cipher.empty()) c["cipher"] = s.cipher;
-  if (!s.group.empty()) c["group"] = s.group;
-  return c;
+// The order in which findings are told, by what they are about rather than by when they were found: an exception
+// that lets the page load, then what stored certificates break (the most important thing to say), then the error
+// Firefox shows and what it most likely comes from, then the rest.
+struct FindingsInOrder {
+  std::vector<Finding> exception_applies;
+  std::vector<Finding> conflicts;
+  std::vector<Finding> verdict;        // the error, then the missing issuer it comes from
+  std::vector<Finding> reaching;       // the site could not be reached, or the handshake failed
+  std::vector<Finding> builtin_roots;
+  std::vector<Finding> store;          // the profile's database failed
+  std::vector<Finding> stale_exceptions;
+  std::vector<Finding> policy;         // HSTS, or an error that cannot be bypassed
+  std::vector<Finding> reported;       // the code Firefox reported, when it differs
+  std::vector<Finding> prediction;     // the prediction differs from the reported code
+  std::vector<Finding> profile;        // no usable profile
+  std::vector<Finding> unchecked;      // other open sites that could not be compared
+
+  std::vector<Finding> told() && {
+    std::vector<Finding> out;
+    for (auto* part : {&exception_applies, &conflicts, &verdict, &reaching, &builtin_roots, &store, &stale_exceptions,
+                       &policy, &reported, &prediction, &profile, &unchecked}) {
+      std::move(part->begin(), part->end(), std::back_inserter(out));
+    }
+    return out;
+  }
+};
+
+// The profile's database and the built-in roots, opened in two threads of their own that overlap the handshake
+// (pkcs11_module.cpp serialises what must be serialised).
+struct Opened {
+  std::unique_ptr<NssStore> store;
+  std::optional<StoreError> error;
+};
+
+template <typename Open>
+std::future<Opened> open_in_background(Open open) {
+  return std::async(std::launch::async, [open] {
+    Opened o;
+    try {
+      o.store = open();
+    } catch (const StoreError& e) {
+      o.error = e;
+    }
+    return o;
+  });
+}
+
+FetchOptions fetch_options(const DiagnoseRequest& r) {
+  FetchOptions fo;
+  fo.target = parse_target(r.url);
+  for (const auto& spec : r.resolve) fo.resolve.push_back(parse_resolve(spec));
+  if (r.proxy && !r.proxy->empty()) fo.proxy = parse_proxy(*r.proxy);
+  fo.connect_timeout = r.connect_timeout;
+  fo.handshake_timeout = r.handshake_timeout;
+  return fo;
+}
+
+Finding store_failure(const StoreError& e, const std::string& path, const std::string& during = "") {
+  return Finding(e.code(), {{"path", path}, {"detail", during + e.what()}});
 }
 
 // A chain that stops short: the leaf is not self-issued and nothing served is its issuer. With an unknown issuer,
 // that issuer is then an intermediate the server should send, or a private root Firefox should trust.
-std::optional<Finding> missing_issuer(const json& chain) {
-  if (chain.empty()) return std::nullopt;
-  const json& leaf = chain[0];
-  const std::string issuer = leaf.value("issuer", "");
-  if (issuer.empty() || issuer == leaf.value("subject", "")) return std::nullopt;
-  for (const auto& c : chain) {
-    if (c.value("subject", "") == issuer) return std::nullopt;
+std::optional<Finding> missing_issuer(const Diagnosis& d) {
+  if (d.chain.empty()) return std::nullopt;
+  const CertificateDescription& leaf = d.chain[0];
+  if (leaf.issuer.empty() || leaf.issuer == leaf.subject) return std::nullopt;
+  for (const auto& c : d.chain) {
+    if (c.subject == leaf.issuer) return std::nullopt;
   }
   std::string where;
-  if (leaf.contains("authority_info_access")) {
-    for (const auto& url : leaf["authority_info_access"].value("ca_issuers", json::array())) {
-      if (url.is_string()) where = " Its issuer publishes it at " + url.get<std::string>() + ".";
-    }
+  if (leaf.authority_info_access) {
+    for (const auto& url : leaf.authority_info_access->ca_issuers) where = " Its issuer publishes it at " + url + ".";
   }
-  Finding f("issuer_not_sent", {{"issuer", issuer}, {"sent", static_cast<int>(chain.size())}, {"where", where}});
+  Finding f("issuer_not_sent", {{"issuer", leaf.issuer}, {"sent", static_cast<int>(d.chain.size())}, {"where", where}});
   f.cert = 0;
   f.field = "issuer";
   return f;
@@ -79,6 +127,179 @@ bool held_by(const std::string& der, std::initializer_list<NssStore*> stores) {
   return false;
 }
 
+// One diagnosis in the making: the request, what was fetched and opened, and the findings so far.
+class Diagnosing {
+ public:
+  explicit Diagnosing(const DiagnoseRequest& r) : r_(r), fo_(fetch_options(r)) {
+    d_.url = r.url;
+    d_.host = fo_.target.host;
+    d_.port = fo_.target.port;
+    d_.reported_error = r.reported_error;
+  }
+
+  Diagnosis run() && {
+    profile_ = choose_profile(r_.profile);
+    auto opening_profile = open_in_background([dir = profile_.dir]() -> std::unique_ptr<NssStore> {
+      return dir ? NssStore::open(*dir, NssStore::Access::read) : nullptr;
+    });
+    auto opening_builtins = open_in_background([]() -> std::unique_ptr<NssStore> {
+      auto library = builtin_roots_library();
+      return library ? NssStore::open_module(*library, "certdoctor built-in roots") : nullptr;
+    });
+    // The other open sites are fetched while this one is (compare.hpp).
+    if (!r_.compare.empty()) comparing_.emplace(r_.url, r_.compare, CompareOptions{fo_.resolve, fo_.proxy});
+    reach_site();
+    profile_store_ = opening_profile.get();
+    builtins_ = opening_builtins.get();
+    if (builtins_.error) findings_.builtin_roots.push_back(Finding("builtin_roots_unavailable", {{"detail", builtins_.error->what()}}));
+    compare_with_profile();
+    judge();
+    compare_with_report();
+    compare_with_other_sites();
+    if (profile_.problem) {
+      profile_.problem->values["url"] = r_.url;
+      findings_.profile.push_back(*profile_.problem);
+    }
+    d_.findings = std::move(findings_).told();
+    return std::move(d_);
+  }
+
+ private:
+  void reach_site() {
+    fetched_ = fetch_chain(fo_);
+    d_.connection = fetched_.session;
+    d_.chain_der = fetched_.chain_der;
+    for (const auto& der : fetched_.chain_der) d_.chain.push_back(describe_certificate(der));
+    if (fetched_.failure) {
+      add_site_values(*fetched_.failure, r_.url, fo_.target);
+      findings_.reaching.push_back(*fetched_.failure);
+    }
+  }
+
+  std::string profile_path() const { return profile_.dir ? profile_.dir->string() : std::string(); }
+
+  // Stored certificates that break the site.
+  void compare_with_profile() {
+    if (!profile_.dir) return;
+    d_.profile = ProfileUsed{profile_path(), profile_.source, profile_.reason};
+    try {
+      if (profile_store_.error) throw *profile_store_.error;
+      ConflictReport report = find_conflicts(*profile_store_.store, d_.chain_der, d_.chain, profile_path(),
+                                             r_.reported_error.value_or(""));
+      d_.conflicts = std::move(report.conflicts);
+      findings_.conflicts = std::move(report.findings);
+    } catch (const StoreError& e) {
+      findings_.store.push_back(store_failure(e, profile_path()));
+    }
+  }
+
+  // What Firefox shows: from the failure of the handshake, or from the chain as served, this profile and Firefox's
+  // error-page policy.
+  void judge() {
+    if (fetched_.failure) {
+      if (const ErrorRow* row = find_error_row(fetched_.failure->code); row && row->nss_code) {
+        d_.judged = true;
+        d_.firefox_error = fetched_.failure->code;
+      }
+      return;
+    }
+    if (fetched_.chain_der.empty()) return;
+    VerdictInput vin{fetched_.chain_der, fo_.target.host, profile_store_.store.get(), builtins_.store.get(),
+                     static_cast<std::int64_t>(std::time(nullptr))};
+    std::optional<Verdict> judged;
+    try {
+      judged = firefox_verdict(vin);
+    } catch (const StoreError& e) {
+      // A database that fails while the path is built (locked by a writer, gone from under us): no verdict,
+      // but the finding says why, and the chain, the connection and the conflicts found so far still arrive.
+      findings_.store.push_back(store_failure(e, profile_.dir ? profile_path() : "the built-in roots",
+                                              "while judging the chain: "));
+    }
+    if (judged) apply(*judged);
+  }
+
+  void apply(const Verdict& v) {
+    for (std::size_t i = 0; i < v.path.size(); ++i) d_.path.push_back({describe_certificate(v.path[i]), v.path_sources[i]});
+    d_.root_is_builtin = v.root_is_builtin;
+    const SiteAddress site{fo_.target.host, fo_.target.port, fo_.target.authority()};
+    const ShownError shown = shown_error(v, fetched_.chain_der[0], site, profile_.dir,
+                                         static_cast<std::int64_t>(std::time(nullptr)));
+    d_.exceptions = shown.exceptions;
+    d_.hsts = shown.hsts;
+    for (const auto& e : shown.exceptions.value_or(std::vector<ExceptionMatch>{})) {
+      if (e.matches) continue;
+      findings_.stale_exceptions.push_back(Finding(
+          "stale_exception", {{"host_port", e.host_port},
+                              {"fingerprint", e.fingerprint},
+                              {"served_fingerprint", shown.served_fingerprint}}));
+    }
+    d_.judged = true;
+    if (!shown.error) {
+      if (shown.exception_applies) {
+        findings_.exception_applies.push_back(Finding(
+            "exception_applies", {{"error", std::string(pkix::firefox_code(v.result))}, {"host_port", site.host_port}}));
+      }
+      return;
+    }
+    const std::string error(pkix::firefox_code(*shown.error));
+    d_.firefox_error = error;
+    d_.overridable = shown.overridable;
+    const ExplainContext ctx{d_.chain, r_.url, fo_.target.host, site.host_port};
+    const Finding f = explain_verdict(v, fetched_.chain_der, ctx);
+    // The conflict findings already explain a reused serial, with the stored certificate named.
+    if (v.result != pkix::Result::ReusedIssuerAndSerial || !d_.conflicts || d_.conflicts->empty()) {
+      findings_.verdict.push_back(f);
+    }
+    // An unknown issuer that the server did not send either (unless a stored certificate already explains it).
+    if (v.result == pkix::Result::UnknownIssuer && findings_.conflicts.empty() &&
+        !held_by(fetched_.chain_der[0], {profile_store_.store.get(), builtins_.store.get()})) {
+      if (auto missing = missing_issuer(d_)) findings_.verdict.push_back(*missing);
+    }
+    if (shown.hsts) {
+      findings_.policy.push_back(Finding(shown.hsts->source == "preload" ? "hsts_preloaded" : "hsts_host",
+                                         {{"error", error}, {"host", fo_.target.host}, {"domain", shown.hsts->domain},
+                                          {"subdomains", shown.hsts->include_subdomains ? ", for its subdomains too" : ""},
+                                          {"expires", shown.hsts->expires()}}));
+    } else if (!v.overridable) {
+      findings_.policy.push_back(Finding("not_overridable", {{"error", error}}));
+    }
+    // When Firefox reported another code, that code is explained too, with the same certificate's facts.
+    if (r_.reported_error && *r_.reported_error != error && find_error_row(*r_.reported_error)) {
+      SessionFacts facts;
+      if (fetched_.session) facts = {fetched_.session->version, fetched_.session->cipher};
+      findings_.reported.push_back(explain_reported(f, *r_.reported_error, facts));
+    }
+  }
+
+  void compare_with_report() {
+    if (!r_.reported_error || !d_.judged) return;
+    if (!d_.firefox_error || *d_.firefox_error != *r_.reported_error) {
+      findings_.prediction.push_back(Finding(
+          "prediction_differs", {{"reported", *r_.reported_error}, {"predicted", d_.firefox_error.value_or("no error")}}));
+    }
+  }
+
+  // Which open site holds our issuer and serial in Firefox's memory; the remedy's command opens this page.
+  void compare_with_other_sites() {
+    for (auto& f : findings_.conflicts) {
+      if (f.code == "live_connection_conflict") f.values["url"] = r_.url;
+    }
+    if (!comparing_) return;
+    CompareReport report = comparing_->finish(d_.chain_der, d_.chain);
+    d_.compared = std::move(report.compared);
+    add_compare_findings(findings_.conflicts, findings_.unchecked, report);
+  }
+
+  const DiagnoseRequest& r_;
+  std::optional<CompareFetch> comparing_;
+  FetchOptions fo_;
+  Diagnosis d_;
+  FindingsInOrder findings_;
+  ProfileChoice profile_;
+  FetchResult fetched_;
+  Opened profile_store_, builtins_;
+};
+
 }  // namespace
 
 void add_site_values(Finding& f, const std::string& url, const Target& target) {
@@ -94,200 +315,9 @@ void validate_request(const DiagnoseRequest& r) {
   validate_compare(r.compare);
 }
 
-json diagnose(const DiagnoseRequest& r) {
+Diagnosis diagnose(const DiagnoseRequest& r) {
   validate_request(r);
-  FetchOptions fo;
-  fo.target = parse_target(r.url);
-  for (const auto& spec : r.resolve) fo.resolve.push_back(parse_resolve(spec));
-  if (r.proxy && !r.proxy->empty()) fo.proxy = parse_proxy(*r.proxy);
-  fo.connect_timeout = r.connect_timeout;
-  fo.handshake_timeout = r.handshake_timeout;
-  if (r.reported_error) check_error_name(*r.reported_error);
-
-  json d = {{"url", r.url}, {"host", fo.target.host}, {"port", fo.target.port}};
-  if (r.reported_error) d["reported_error"] = *r.reported_error;
-
-  std::vector<Finding> findings;
-  ProfileChoice profile = choose_profile(r.profile);
-  // The profile's database and the built-in roots are opened in two threads of their own, overlapping the
-  // handshake (pkcs11_module.cpp serialises what must be serialised).
-  struct Opened {
-    std::unique_ptr<NssStore> store;
-    std::optional<StoreError> error;
-  };
-  auto open_in_background = [](auto open) {
-    return std::async(std::launch::async, [open] {
-      Opened o;
-      try {
-        o.store = open();
-      } catch (const StoreError& e) {
-        o.error = e;
-      }
-      return o;
-    });
-  };
-  std::future<Opened> opening_profile = open_in_background([dir = profile.dir]() -> std::unique_ptr<NssStore> {
-    return dir ? NssStore::open(*dir, NssStore::Access::read) : nullptr;
-  });
-  std::future<Opened> opening_builtins = open_in_background([]() -> std::unique_ptr<NssStore> {
-    auto library = builtin_roots_library();
-    return library ? NssStore::open_module(*library, "certdoctor built-in roots") : nullptr;
-  });
-  // The other sites are fetched while this one is (diagnosis/compare.hpp).
-  std::optional<CompareFetch> comparing;
-  if (!r.compare.empty()) comparing.emplace(r.url, r.compare, CompareOptions{fo.resolve, fo.proxy});
-  FetchResult fetched = fetch_chain(fo);
-  if (fetched.session) d["connection"] = session_json(*fetched.session);
-  json chain = json::array();
-  for (const auto& der : fetched.chain_der) chain.push_back(describe_certificate(der));
-  d["chain"] = chain;
-  if (fetched.failure) {
-    add_site_values(*fetched.failure, r.url, fo.target);
-    findings.push_back(*fetched.failure);
-  }
-
-  Opened opened_profile = opening_profile.get(), opened_builtins = opening_builtins.get();
-  std::size_t conflict_findings = 0;
-  std::unique_ptr<NssStore>& store = opened_profile.store;
-  std::unique_ptr<NssStore>& builtins = opened_builtins.store;
-  if (opened_builtins.error) {
-    findings.push_back(Finding("builtin_roots_unavailable", {{"detail", opened_builtins.error->what()}}));
-  }
-  if (profile.dir) {
-    d["profile"] = {{"path", profile.dir->string()}, {"source", profile.source}, {"reason", profile.reason}};
-    try {
-      if (opened_profile.error) throw *opened_profile.error;
-      ConflictReport report =
-          find_conflicts(*store, fetched.chain_der, d["chain"], profile.dir->string(), r.reported_error.value_or(""));
-      d["conflicts"] = report.conflicts;
-      // What stored certificates break is the most important thing to say: it goes first.
-      findings.insert(findings.begin(), report.findings.begin(), report.findings.end());
-      conflict_findings = report.findings.size();
-    } catch (const StoreError& e) {
-      findings.push_back(Finding(e.code(), {{"path", profile.dir->string()}, {"detail", e.what()}}));
-    }
-  }
-  // The verdict: what Firefox shows, from the chain as served and this profile.
-  if (fetched.failure) {
-    if (const ErrorRow* row = find_error_row(fetched.failure->code); row && row->nss_code) {
-      d["firefox_error"] = fetched.failure->code;
-    }
-  } else if (!fetched.chain_der.empty()) {
-    VerdictInput vin{fetched.chain_der, fo.target.host, store.get(), builtins.get(),
-                     static_cast<std::int64_t>(std::time(nullptr))};
-    std::optional<Verdict> judged;
-    try {
-      judged = firefox_verdict(vin);
-    } catch (const StoreError& e) {
-      // A database that fails while the path is built (locked by a writer, gone from under us): no verdict,
-      // but the finding says why, and the chain, the connection and the conflicts found so far still arrive.
-      findings.push_back(Finding(e.code(), {{"path", profile.dir ? profile.dir->string() : "the built-in roots"},
-                                            {"detail", std::string("while judging the chain: ") + e.what()}}));
-    }
-    if (judged) {
-      const Verdict& v = *judged;
-      json path = json::array();
-      for (std::size_t i = 0; i < v.path.size(); ++i) {
-        json p = describe_certificate(v.path[i]);
-        p["source"] = v.path_sources[i];
-        path.push_back(p);
-      }
-      if (!v.path.empty()) d["path"] = path;
-      d["root_is_builtin"] = v.root_is_builtin;
-      // Exceptions the user added on Firefox's error page for this host and port.
-      bool exception_covers = false;
-      if (profile.dir) {
-        const std::string served_fp = override_fingerprint(sha256_hex(fetched.chain_der[0]));
-        json exceptions = json::array();
-        for (const auto& o : read_cert_overrides(*profile.dir)) {
-          if (o.host != fo.target.host || o.port != fo.target.port || !o.origin_attributes.empty()) continue;
-          const bool matches = o.fingerprint == served_fp;
-          exception_covers |= matches;
-          exceptions.push_back({{"host_port", fo.target.authority()}, {"fingerprint", o.fingerprint}, {"matches", matches}});
-          if (!matches) {
-            findings.push_back(Finding("stale_exception", {{"host_port", fo.target.authority()},
-                                                           {"fingerprint", o.fingerprint},
-                                                           {"served_fingerprint", served_fp}}));
-          }
-        }
-        d["exceptions"] = exceptions;
-      }
-      // On an HSTS host no error can be bypassed and stored exceptions are ignored.
-      std::optional<HstsStatus> hsts =
-          hsts_status(fo.target.host, profile.dir ? read_site_security_state(*profile.dir) : std::vector<HstsEntry>{},
-                      static_cast<std::int64_t>(std::time(nullptr)) * 1000);
-      if (hsts) {
-        d["hsts"] = {{"source", hsts->source}, {"domain", hsts->domain}, {"include_subdomains", hsts->include_subdomains}};
-        if (hsts->expires_ms) d["hsts"]["expires"] = utc_format(static_cast<std::time_t>(hsts->expires_ms / 1000));
-      }
-      if (v.result == pkix::Result::Success) {
-        d["firefox_error"] = nullptr;
-      } else if (v.overridable && exception_covers && !hsts) {
-        d["firefox_error"] = nullptr;
-        findings.insert(findings.begin(), Finding("exception_applies", {{"error", std::string(pkix::firefox_code(v.result))},
-                                                                        {"host_port", fo.target.authority()}}));
-      } else {
-        const std::string error(pkix::firefox_code(v.result));
-        d["firefox_error"] = error;
-        d["overridable"] = v.overridable && !hsts;
-        ExplainContext ctx{d["chain"], r.url, fo.target.host, fo.target.authority()};
-        Finding f = explain_verdict(v, fetched.chain_der, ctx);
-        // After the conflict findings: the verdict, then what it most likely comes from.
-        auto next = findings.begin() + static_cast<std::ptrdiff_t>(conflict_findings);
-        // The conflict findings already explain a reused serial, with the stored certificate named.
-        if (v.result != pkix::Result::ReusedIssuerAndSerial || !d.contains("conflicts") || d["conflicts"].empty()) {
-          next = findings.insert(next, f) + 1;
-        }
-        // An unknown issuer that the server did not send either (unless a stored certificate already explains it).
-        if (v.result == pkix::Result::UnknownIssuer && conflict_findings == 0 &&
-            !held_by(fetched.chain_der[0], {store.get(), builtins.get()})) {
-          if (auto missing = missing_issuer(d["chain"])) findings.insert(next, *missing);
-        }
-        if (hsts) {
-          findings.push_back(Finding(hsts->source == "preload" ? "hsts_preloaded" : "hsts_host",
-                                     {{"error", error}, {"host", fo.target.host}, {"domain", hsts->domain},
-                                      {"subdomains", hsts->include_subdomains ? ", for its subdomains too" : ""},
-                                      {"expires", d["hsts"].value("expires", "")}}));
-        } else if (!v.overridable) {
-          findings.push_back(Finding("not_overridable", {{"error", error}}));
-        }
-        // When Firefox reported another code, that code is explained too, with the same certificate's facts.
-        if (r.reported_error && *r.reported_error != error &&
-            find_error_row(*r.reported_error)) {
-          SessionFacts facts;
-          if (fetched.session) facts = {fetched.session->version, fetched.session->cipher};
-          findings.push_back(explain_reported(f, *r.reported_error, facts));
-        }
-      }
-    }
-  }
-  if (r.reported_error && d.contains("firefox_error")) {
-    const json& predicted = d["firefox_error"];
-    if (predicted.is_null() || predicted.get<std::string>() != *r.reported_error) {
-      findings.push_back(Finding("prediction_differs",
-                                 {{"reported", *r.reported_error},
-                                  {"predicted", predicted.is_null() ? "no error" : predicted.get<std::string>()}}));
-    }
-  }
-  // The remedy's command opens this page.
-  for (auto& f : findings) {
-    if (f.code == "live_connection_conflict") f.values["url"] = r.url;
-  }
-  if (comparing) {
-    CompareReport compared = comparing->finish(fetched.chain_der, d["chain"]);
-    d["compared"] = compared.compared;
-    add_compare_findings(findings, compared);
-  }
-  if (profile.problem) {
-    profile.problem->values["url"] = r.url;
-    findings.push_back(*profile.problem);
-  }
-
-  json rendered = json::array();
-  for (const auto& f : findings) rendered.push_back(render_finding(f));
-  d["findings"] = rendered;
-  d["certdoctor"] = {{"version", build::version}};
-  return d;
+  return Diagnosing(r).run();
 }
 
 namespace {
@@ -309,15 +339,18 @@ json verdict_after(const AfterCheck& check, const std::filesystem::path& profile
   json out = json::object();
   try {
     if (failure_injected("after_check")) throw std::runtime_error("the check failed (injected fault)");
-    json d = diagnose(after_check_request(check, profile));
-    if (!d.contains("firefox_error")) {
-      out["error"] = d["findings"].empty() ? "the site could not be judged" : d["findings"][0].value("title", "");
-      out["findings"] = d["findings"];
+    const Diagnosis d = diagnose(after_check_request(check, profile));
+    auto first_title = [&]() -> json { return d.findings.empty() ? json("") : render_finding(d.findings[0])["title"]; };
+    if (!d.judged) {
+      out["error"] = d.findings.empty() ? json("the site could not be judged") : first_title();
+      json findings = json::array();
+      for (const auto& f : d.findings) findings.push_back(render_finding(f));
+      out["findings"] = findings;
       return out;
     }
-    out["firefox_error"] = d["firefox_error"];
-    if (d.contains("overridable")) out["overridable"] = d["overridable"];
-    out["title"] = d["firefox_error"].is_null() ? "the page loads" : d["findings"][0].value("title", "");
+    out["firefox_error"] = d.firefox_error ? json(*d.firefox_error) : json(nullptr);
+    if (d.overridable) out["overridable"] = *d.overridable;
+    out["title"] = d.firefox_error ? first_title() : json("the page loads");
   } catch (const std::exception& e) {
     out = json::object();
     Finding f("after_check_failed", {{"url", check.url}, {"profile", profile.string()}, {"detail", e.what()}});

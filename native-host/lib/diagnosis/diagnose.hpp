@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "diagnosis/error_table.hpp"
+#include "diagnosis/model.hpp"
 #include "profile/profile_locate.hpp"
 #include "fetch/url.hpp"
 
@@ -30,8 +31,8 @@ struct DiagnoseRequest {
 void validate_request(const DiagnoseRequest& request);
 
 // Throws RequestError when the request itself is unusable (bad URL, bad --resolve, ...). Anything about the
-// site or the profile, however bad, is a finding in the returned object.
-nlohmann::json diagnose(const DiagnoseRequest& request);
+// site or the profile, however bad, is a finding in the returned diagnosis (to_json, render_text serialise it).
+Diagnosis diagnose(const DiagnoseRequest& request);
 
 // The check a remove or an undo may ask for afterwards. Validated with the request, before the profile is
 // touched (throws RequestError); after the change, verdict_after never throws.

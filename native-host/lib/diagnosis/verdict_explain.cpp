@@ -9,27 +9,24 @@ namespace certdoctor {
 using json = nlohmann::json;
 using pkix::Result;
 
-json certificate_values(const json& d) {
-  std::string names;
-  for (const auto& n : d.value("subject_alt_names", json::array())) {
-    names += (names.empty() ? "" : ", ") + n.value("value", "");
-  }
+json certificate_values(const CertificateDescription& d) {
+  const std::string names = d.names();
   std::string key;
-  if (d.contains("public_key")) {
-    const json& k = d["public_key"];
-    key = k.value("type", "unknown");
-    if (k.contains("curve")) key += " " + k.value("curve", "");
-    else if (k.contains("bits")) key += " " + std::to_string(k.value("bits", 0)) + " bits";
+  if (!d.parse_error) {
+    const PublicKeyInfo& k = d.public_key;
+    key = k.type;
+    if (k.curve) key += " " + *k.curve;
+    else if (k.bits) key += " " + std::to_string(*k.bits) + " bits";
   }
-  return {{"subject", d.value("subject", "")},
-          {"issuer", d.value("issuer", "")},
-          {"serial", d.value("serial", "")},
-          {"not_before", d.value("not_before", "")},
-          {"not_after", d.value("not_after", "")},
-          {"sha256", d.value("sha256", "")},
+  return {{"subject", d.subject},
+          {"issuer", d.issuer},
+          {"serial", d.serial},
+          {"not_before", d.not_before},
+          {"not_after", d.not_after},
+          {"sha256", d.sha256},
           {"names", names.empty() ? "(none)" : names},
           {"key", key},
-          {"signature_algorithm", d.value("signature_algorithm", "")}};
+          {"signature_algorithm", d.signature_algorithm}};
 }
 
 json site_values(const std::string& url, const std::string& host, const std::string& host_port) {

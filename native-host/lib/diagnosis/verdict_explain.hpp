@@ -4,13 +4,14 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include "certificate/cert_info.hpp"
 #include "diagnosis/error_table.hpp"
 #include "firefox/verdict.hpp"
 
 namespace certdoctor {
 
 struct ExplainContext {
-  const nlohmann::json& chain;  // the diagnosis' described chain
+  const std::vector<CertificateDescription>& chain;  // the served chain, described
   std::string url, host, host_port;
 };
 
@@ -30,6 +31,6 @@ Finding explain_reported(const Finding& verdict, const std::string& reported, co
 nlohmann::json site_values(const std::string& url, const std::string& host, const std::string& host_port);
 
 // The values of one described certificate that templates use: subject, issuer, serial, dates, names, key, ...
-nlohmann::json certificate_values(const nlohmann::json& described);
+nlohmann::json certificate_values(const CertificateDescription& described);
 
 }  // namespace certdoctor

@@ -1,5 +1,7 @@
 #include "profile/hsts.hpp"
 
+#include "base/utc.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -7,6 +9,11 @@
 #include <iterator>
 
 namespace certdoctor {
+
+std::string HstsStatus::expires() const {
+  return expires_ms ? utc_format(static_cast<std::time_t>(expires_ms / 1000)) : std::string();
+}
+
 
 namespace {
 

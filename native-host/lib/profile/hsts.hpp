@@ -39,6 +39,8 @@ struct HstsStatus {
   std::string domain;  // the entry that covers host: host itself or a parent with includeSubdomains
   bool include_subdomains = false;
   std::int64_t expires_ms = 0;  // 0 for preloaded
+
+  std::string expires() const;  // ISO 8601 UTC, "" for preloaded
 };
 
 // `entries` from the profile; `now_ms` the current time. The nearest entry wins, as in Firefox: a knocked-out

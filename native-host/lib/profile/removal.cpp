@@ -77,10 +77,10 @@ std::vector<json> read_journal(const fs::path& profile) {
 }
 
 json summary(const StoredCert& c) {
-  json d = describe_certificate(c.der);
-  return {{"sha256", c.sha256},          {"nickname", c.nickname},           {"trust", c.trust_string()},
-          {"subject", d.value("subject", "")}, {"issuer", d.value("issuer", "")}, {"serial", d.value("serial", "")},
-          {"not_before", d.value("not_before", "")}, {"not_after", d.value("not_after", "")}};
+  const CertificateDescription d = describe_certificate(c.der);
+  return {{"sha256", c.sha256},  {"nickname", c.nickname}, {"trust", c.trust_string()},
+          {"subject", d.subject}, {"issuer", d.issuer},     {"serial", d.serial},
+          {"not_before", d.not_before}, {"not_after", d.not_after}};
 }
 
 bool safe_id(const std::string& id) {

@@ -4,6 +4,7 @@
 
 #include "base/build_info.hpp"
 #include "diagnosis/diagnose.hpp"
+#include "diagnosis/diagnosis_json.hpp"
 #include "diagnosis/error_table.hpp"
 #include "profile/nss_store.hpp"
 #include "profile/removal.hpp"
@@ -85,7 +86,7 @@ DiagnoseRequest diagnose_request(const json& req, const HostContext& ctx) {
 
 namespace {
 
-json handle_diagnose(const json& req, const HostContext& ctx) { return diagnose(diagnose_request(req, ctx)); }
+json handle_diagnose(const json& req, const HostContext& ctx) { return to_json(diagnose(diagnose_request(req, ctx))); }
 
 // The profile a remove/undo acts on: the same one diagnose reports, and, when the request names the profile
 // it showed the user ("profile"), exactly that one.
