@@ -152,18 +152,26 @@ TEST_CASE("Twins: the comparison is bounded in count and in time", "[twins]") {
   }
   SECTION("a site that never answers is given up at the deadline, the others still count") {
     testing::RawServer silent(testing::RawServer::Mode::silent);
+    const std::vector<std::string> urls = {"https://127.0.0.1:" + std::to_string(silent.port()) + "/", t.server_a.url()};
     certdoctor::CompareOptions o;
     o.handshake_timeout = seconds(30);
     o.deadline = milliseconds(1500);
-    const auto start = steady_clock::now();
-    auto report = certdoctor::compare_with_sites(
-        served, chain, t.server_b.url(), {"https://127.0.0.1:" + std::to_string(silent.port()) + "/", t.server_a.url()}, o);
+    auto start = steady_clock::now();
+    auto report = certdoctor::compare_with_sites(served, chain, t.server_b.url(), urls, o);
     CHECK(steady_clock::now() - start < seconds(4));
     REQUIRE(report.compared.size() == 2);
-    CHECK(report.compared[0].status == "not_checked");
-    CHECK(report.compared[0].reason == "deadline");
+    CHECK(report.compared[0].status == "unreachable");  // its handshake cut to what was left of the deadline
+    CHECK(report.compared[0].reason == "handshake_timeout");
     CHECK(report.compared[1].status == "conflict");
     CHECK(report.any_conflict);
+    // One at a time: the silent site takes the whole deadline, and A's turn comes too late to be contacted.
+    o.parallel = 1;
+    start = steady_clock::now();
+    report = certdoctor::compare_with_sites(served, chain, t.server_b.url(), urls, o);
+    CHECK(steady_clock::now() - start < seconds(4));
+    CHECK(report.compared[1].status == "not_checked");
+    CHECK(report.compared[1].reason == "deadline");
+    CHECK_FALSE(report.any_conflict);
   }
 }
 

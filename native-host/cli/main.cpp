@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "admin.hpp"
+#include "audit.hpp"
 #include "base/build_info.hpp"
 #include "diagnosis/diagnose.hpp"
 #include "diagnosis/diagnosis_json.hpp"
@@ -196,6 +197,7 @@ int main(int argc, char** argv) {
   prof->add_flag("--json", o.as_json, "print the list as one JSON object");
 
   AdminCommands admin(app);
+  AuditCommand audit(app);
 
   try {
     app.parse(argc, argv);
@@ -210,6 +212,7 @@ int main(int argc, char** argv) {
     if (rm->parsed()) return run_remove(o);
     if (undo->parsed()) return run_undo(o);
     if (auto rc = admin.run()) return *rc;
+    if (auto rc = audit.run()) return *rc;
   } catch (const RequestError& e) {
     std::cerr << "certdoctor: " << printable(e.what()) << "\n";
     return e.code() == "invalid_url" || e.code() == "invalid_field" ? 2 : 1;

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { makeCa, issueSerialOne, profileTrustingCa } from './pki.mjs';
 import { sServer } from './servers.mjs';
 
 const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -13,20 +14,9 @@ const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['
 export async function twinsExample({ dir, caName = 'Twins Test CA', tls13 = false }) {
   const f = (name) => path.join(dir, name);
   // The CA's own serial is not 01: its issuer name is the devices' issuer, so it would collide with them.
-  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '30',
-    '-set_serial', '0x7f01', '-subj', `/CN=${caName}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
-  for (const name of ['a', 'b']) {
-    run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`),
-      '-subj', `/CN=device-${name}`]);
-    fs.writeFileSync(f(`${name}.ext`), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-    run('openssl', ['x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-set_serial', '0x01',
-      '-days', '30', '-extfile', f(`${name}.ext`), '-out', f(`${name}.pem`)]);
-  }
-  const profile = f('profile');
-  fs.mkdirSync(profile);
-  run('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password']);
-  run('certutil', ['-A', '-d', `sql:${profile}`, '-n', caName, '-t', 'C,,', '-i', f('ca.pem')]);
+  makeCa(dir, caName, { serial: '7f01' });
+  for (const name of ['a', 'b']) issueSerialOne(dir, name, { subject: `/CN=device-${name}`, san: 'IP:127.0.0.1' });
+  const profile = profileTrustingCa(dir, caName);
 
   // Each device serves a page with a title of its own, so that a browser showing it can be told from an error page.
   for (const name of ['a', 'b']) {

@@ -1,14 +1,13 @@
 #include "diagnosis/compare.hpp"
 
-#include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
+#include <future>
+#include <span>
 #include <set>
-#include <thread>
 
 #include "base/request_error.hpp"
 #include "certificate/cert_info.hpp"
+#include "fetch/fetch_many.hpp"
 #include "fetch/tls_fetch.hpp"
 #include "fetch/url.hpp"
 
@@ -32,16 +31,10 @@ void validate_compare(const std::vector<std::string>& urls) {
   }
 }
 
-// The fetches, in parallel and bounded: `parallel` workers take the next site in turn; whatever has not finished
-// at the deadline stays empty. The workers share their state with the CompareFetch, so one still stuck when the
-// diagnosis is done (a name lookup has no timeout of its own) finishes into memory nobody reads.
+// The fetches run on a thread of their own (fetch_many bounds how many at once and the overall time), so that they
+// overlap the diagnosed site's own fetch.
 struct CompareFetch::State {
-  std::mutex m;
-  std::condition_variable done;
-  std::vector<FetchOptions> sites;
-  std::vector<std::optional<FetchResult>> results;
-  std::atomic<std::size_t> next{0};
-  std::size_t finished = 0;
+  std::future<std::vector<FetchResult>> results;
 };
 
 namespace {
@@ -55,13 +48,14 @@ std::string names_of(const CertificateDescription& described) {
 
 CompareFetch::CompareFetch(const std::string& site, const std::vector<std::string>& urls, const CompareOptions& options)
     : site_(site), urls_(urls), fetch_of_(urls.size()), skipped_as_(urls.size()),
-      deadline_(std::chrono::steady_clock::now() + options.deadline), state_(std::make_shared<State>()) {
+      state_(std::make_shared<State>()) {
   std::string site_authority;
   try {
     site_authority = parse_target(site).authority();
   } catch (const RequestError&) {
   }
   // One fetch per host and port, the diagnosed site itself excepted, at most kMaxCompareSites.
+  std::vector<FetchOptions> sites;
   for (std::size_t i = 0; i < urls.size(); ++i) {
     Target target = parse_target(urls[i]);
     const std::string authority = target.authority();
@@ -85,33 +79,20 @@ CompareFetch::CompareFetch(const std::string& site, const std::vector<std::strin
     fo.handshake_timeout = options.handshake_timeout;
     fetch_of_[i] = authorities_.size();
     authorities_.push_back(authority);
-    state_->sites.push_back(std::move(fo));
+    sites.push_back(std::move(fo));
   }
-  state_->results.resize(state_->sites.size());
-  const std::size_t workers = std::min(std::max<std::size_t>(options.parallel, 1), state_->sites.size());
-  for (std::size_t w = 0; w < workers; ++w) {
-    std::thread([state = state_] {
-      for (std::size_t i; (i = state->next++) < state->sites.size();) {
-        FetchResult r = fetch_chain(state->sites[i]);
-        std::lock_guard<std::mutex> lock(state->m);
-        state->results[i] = std::move(r);
-        ++state->finished;
-        state->done.notify_all();
-      }
-    }).detach();
-  }
+  FetchManyOptions many;
+  many.max_parallel = std::max<std::size_t>(options.parallel, 1);
+  many.overall_deadline = options.deadline;
+  state_->results = std::async(std::launch::async, [sites = std::move(sites), many] {
+    return fetch_many(std::span<const FetchOptions>(sites), many);
+  });
 }
 
 CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
                                    const std::vector<CertificateDescription>& chain) {
   CompareReport report;
-  std::vector<std::optional<FetchResult>> fetched;
-  {
-    std::unique_lock<std::mutex> lock(state_->m);
-    state_->done.wait_until(lock, deadline_, [&] { return state_->finished == state_->sites.size(); });
-    state_->next = state_->sites.size();  // nothing not yet started starts now
-    fetched = state_->results;
-  }
+  const std::vector<FetchResult> fetched = state_->results.get();
   const auto& urls = urls_;
   const auto& fetch_of = fetch_of_;
   const auto& skipped_as = skipped_as_;
@@ -136,10 +117,12 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
       continue;
     }
     const std::size_t s = *fetch_of[i];
-    const std::optional<FetchResult>& got = fetched[s];
-    if (!got || got->chain_der.empty()) {
-      entry.status = got ? "unreachable" : "not_checked";
-      entry.reason = !got ? "deadline" : got->failure ? got->failure->code : "no_certificate";
+    const FetchResult* got = &fetched[s];
+    // fetch_many marks a site whose turn came after the overall deadline (values.deadline).
+    const bool past_deadline = got->failure && got->failure->values.value("deadline", false);
+    if (past_deadline || got->chain_der.empty()) {
+      entry.status = past_deadline ? "not_checked" : "unreachable";
+      entry.reason = past_deadline ? "deadline" : got->failure ? got->failure->code : "no_certificate";
       unchecked.push_back(urls[i]);
       report.compared.push_back(entry);
       continue;

@@ -32,7 +32,7 @@ struct CompareOptions {
   std::chrono::milliseconds handshake_timeout{5000};
   // For all of them together; a site still being fetched then is listed as not checked.
   std::chrono::milliseconds deadline{12000};
-  std::size_t parallel = 6;
+  std::size_t parallel = 6;  // fetches in flight at once (fetch/fetch_many)
 };
 
 // Each URL must be an https URL Firefox could load (RequestError "invalid_field" naming the entry otherwise).
@@ -61,7 +61,6 @@ class CompareFetch {
   std::vector<std::optional<std::size_t>> fetch_of_;  // URL -> index of its fetch
   std::vector<std::string> skipped_as_;               // URL -> "same_site" or "limit" when not fetched
   std::vector<std::string> authorities_;              // fetch -> host:port
-  std::chrono::steady_clock::time_point deadline_;
   std::shared_ptr<State> state_;
 };
 

@@ -220,6 +220,27 @@ std::unique_ptr<NssStore> NssStore::open(const fs::path& profile, Access access)
   return std::unique_ptr<NssStore>(new NssStore(std::move(impl)));
 }
 
+std::unique_ptr<NssStore> NssStore::create_empty(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir / "cert9.db", ec)) throw StoreError("store_failed", dir.string() + " already holds a cert9.db");
+  auto impl = std::make_unique<Impl>();
+  impl->database = SoftokenSlot::open(dir, SoftokenSlot::Mode::read_write);  // softoken lays out the new files
+  impl->fn = impl->database->functions();
+  impl->slot = impl->database->id();
+  CK_RV rv = impl->fn->C_OpenSession(impl->slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, nullptr, nullptr, &impl->session);
+  if (rv != CKR_OK) impl->fail(rv, "opening a session on the new certificate database");
+  // A new database's user PIN is not set: the security officer (empty password) sets it to empty, and the user
+  // logs in with it so that objects can be created, as certutil -N --empty-password does.
+  CK_UTF8CHAR empty[1] = {0};
+  if ((rv = impl->fn->C_Login(impl->session, CKU_SO, empty, 0)) != CKR_OK) impl->fail(rv, "setting up the new database");
+  rv = impl->fn->C_InitPIN(impl->session, empty, 0);
+  impl->fn->C_Logout(impl->session);
+  if (rv != CKR_OK) impl->fail(rv, "setting the new database's empty password");
+  rv = impl->fn->C_Login(impl->session, CKU_USER, empty, 0);
+  if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) impl->fail(rv, "opening the new database");
+  return std::unique_ptr<NssStore>(new NssStore(std::move(impl)));
+}
+
 std::unique_ptr<NssStore> NssStore::open_module(const fs::path& library, const std::string& name) {
   auto impl = std::make_unique<Impl>();
   impl->fn = load_pkcs11_library(library.string());

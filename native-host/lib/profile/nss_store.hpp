@@ -44,6 +44,10 @@ class NssStore {
 
   // Opens sql:<profile> with NSS, without loading the profile's other PKCS#11 modules or the built-in roots.
   static std::unique_ptr<NssStore> open(const std::filesystem::path& profile, Access access);
+  // Makes a new, empty database in `dir` (which holds none yet) with an empty password, as `certutil -N
+  // --empty-password` does, and opens it for writing: a store of our own (the audit's --trust CAs), never a
+  // user's profile.
+  static std::unique_ptr<NssStore> create_empty(const std::filesystem::path& dir);
   // Opens a read-only PKCS#11 module of certificates, such as the built-in roots (libnssckbi.so); the same
   // lookups work on it. Throws StoreError("store_failed") when the library cannot be loaded.
   static std::unique_ptr<NssStore> open_module(const std::filesystem::path& library, const std::string& name);

@@ -1,0 +1,153 @@
+#include "audit/analysis.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <memory>
+
+#include "certificate/cert_info.hpp"
+#include "devices/device_table.hpp"
+#include "firefox/verdict.hpp"
+#include "profile/store_error.hpp"
+
+namespace certdoctor::audit {
+namespace {
+
+struct X509Free {
+  void operator()(X509* x) const { X509_free(x); }
+};
+
+std::unique_ptr<X509, X509Free> parse(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  return std::unique_ptr<X509, X509Free>(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
+}
+
+std::optional<std::int64_t> epoch(const ASN1_TIME* t) {
+  std::tm tm{};
+  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
+  return static_cast<std::int64_t>(timegm(&tm));
+}
+
+// Weak by today's rules: Firefox refuses RSA below 2048 bits for public roots' chains, and SHA-1 and MD5
+// signatures; DSA it does not speak at all.
+std::optional<std::string> weak_key(const nlohmann::json& key) {
+  const std::string type = key.value("type", "");
+  const int bits = key.value("bits", 0);
+  if (type == "RSA" && bits < 2048) return "an RSA key of " + std::to_string(bits) + " bits (2048 is the least)";
+  if (type == "EC" && bits < 256) return "an EC key of " + std::to_string(bits) + " bits";
+  if (type == "DSA") return "a DSA key, which Firefox does not accept";
+  return std::nullopt;
+}
+
+bool weak_signature(const std::string& algorithm) {
+  return algorithm.find("sha1") != std::string::npos || algorithm.find("md5") != std::string::npos ||
+         algorithm.find("md2") != std::string::npos || algorithm.find("SHA1") != std::string::npos;
+}
+
+std::string key_text(const nlohmann::json& key) {
+  std::string t = key.value("type", "unknown");
+  if (key.contains("curve")) return t + " " + key["curve"].get<std::string>();
+  if (key.value("bits", 0) > 0) t += " " + std::to_string(key["bits"].get<int>());
+  return t;
+}
+
+bool old_tls(const std::string& version) {
+  return version == "TLSv1" || version == "TLSv1.0" || version == "TLSv1.1" || version == "SSLv3" ||
+         version == "TLS/1.0" || version == "TLS/1.1" || version == "SSL/3.0" || version == "TLSv1_0" || version == "TLSv1_1";
+}
+
+}  // namespace
+
+EndpointReport analyse(const Observation& o, const TrustSet& trust, const AnalysisOptions& options) {
+  EndpointReport e;
+  e.endpoint = endpoint_name(o.host, o.port);
+  e.host = o.host;
+  e.port = o.port;
+  e.source = o.source;
+  e.tls_version = o.tls_version;
+  e.cipher = o.cipher;
+  e.chain_length = o.chain_der.size();
+
+  if (o.failure && o.chain_der.empty()) {
+    const std::string detail = o.failure->values.value("detail", std::string());
+    e.findings.push_back({"unreachable", "no certificate was read (" + o.failure->code +
+                                             (detail.empty() ? "" : ": " + detail) + ")"});
+    return e;
+  }
+  if (o.chain_der.empty()) {
+    e.findings.push_back({"unreachable", "the input holds no certificate for this endpoint"});
+    return e;
+  }
+  e.reachable = true;
+  const std::string& leaf = o.chain_der.front();
+  const nlohmann::json d = describe_certificate(leaf);
+  e.sha256 = d.value("sha256", "");
+  e.subject = d.value("subject", "");
+  e.issuer = d.value("issuer", "");
+  e.serial = d.value("serial", "");
+  e.not_after = d.value("not_after", "");
+  e.signature_algorithm = d.value("signature_algorithm", "");
+  if (d.contains("public_key")) e.key = key_text(d["public_key"]);
+  if (const DeviceInfo* device = recognise_device(leaf)) {
+    // The table's own words for the kind ("re-made") are for people; the report's code stays "remade".
+    e.device = DeviceMatch{std::string(device->vendor), std::string(device->product),
+                           device->collision == CollisionKind::twins ? "twins" : "remade",
+                           std::string(device->install_hint)};
+  }
+  if (auto keys = cert_keys(leaf)) {
+    e.issuer_der = keys->issuer_der;
+    e.serial_der = keys->serial_der;
+  }
+
+  // The verdict, the way `diagnose` reaches it. A handshake Firefox itself refuses (TLS below 1.2) is the verdict.
+  if (o.failure && o.failure->code.starts_with("SSL_ERROR_")) {
+    e.verdict = o.failure->code;
+  } else {
+    try {
+      VerdictInput in{o.chain_der, o.host, trust.profile(), trust.builtins(), options.now};
+      Verdict v = firefox_verdict(in);
+      e.verdict = std::string(pkix::firefox_code(v.result));
+      e.overridable = v.overridable;
+    } catch (const StoreError& err) {
+      e.verdict = "PR_UNKNOWN_ERROR";
+      e.findings.push_back({"handshake", std::string("the trust set could not be read: ") + err.what()});
+    }
+  }
+  if (o.failure && !o.failure->code.starts_with("SSL_ERROR_")) {
+    const std::string detail = o.failure->values.value("detail", std::string());
+    e.findings.push_back({"handshake", "the handshake stopped after the certificate (" + o.failure->code +
+                                           (detail.empty() ? "" : ": " + detail) + ")"});
+  }
+  if (old_tls(o.tls_version)) {
+    // A scanner's own hello may have asked for the old version (masscan's does): say what was seen, not more.
+    e.findings.push_back({"old_tls", o.source + " negotiated " + o.tls_version +
+                                         "; Firefox needs TLS 1.2 or newer: check that the server offers it"});
+  }
+
+  if (auto x = parse(leaf)) {
+    if (auto end = epoch(X509_get0_notAfter(x.get()))) {
+      const std::int64_t left = (*end - options.now) / 86400;
+      e.days_left = *end < options.now ? -((options.now - *end + 86399) / 86400) : left;
+      if (*end < options.now) {
+        e.findings.push_back({"expired", "expired on " + e.not_after});
+      } else if (left <= options.expiring_days) {
+        e.findings.push_back({"expiring", "expires on " + e.not_after + ", in " + std::to_string(left) + " day(s)"});
+      }
+    }
+  }
+  if (d.contains("public_key")) {
+    if (auto weak = weak_key(d["public_key"])) e.findings.push_back({"weak_key", "the certificate has " + *weak});
+  }
+  // Signatures: the leaf's and every intermediate's as served (a root's own signature is never checked).
+  for (std::size_t i = 0; i < o.chain_der.size(); ++i) {
+    const nlohmann::json c = i == 0 ? d : describe_certificate(o.chain_der[i]);
+    const std::string alg = c.value("signature_algorithm", "");
+    if (weak_signature(alg) && !(i > 0 && c.value("self_issued", false))) {
+      e.findings.push_back({"weak_signature", (i == 0 ? std::string("the certificate") : "certificate " + std::to_string(i + 1) + " of the chain") +
+                                                  " is signed with " + alg});
+    }
+  }
+  return e;
+}
+
+}  // namespace certdoctor::audit

@@ -1,0 +1,58 @@
+// Endpoints that break each other in one Firefox session: leaves with the same issuer Name and serial number (as
+// DER bytes, exactly what NSS compares) and different DER. Only leaves count: since NSS 3.103 a handshake's
+// intermediates stay raw DER, while the leaf becomes a temporary certificate that collides with the next one.
+//
+// Two passes keep memory flat in the number of records: `note` remembers a 16-byte digest of each key and of the
+// first leaf seen with it; `collect`, over the endpoints again, gathers exact groups for the keys that had more
+// than one leaf, comparing the DER bytes themselves.
+#pragma once
+#include <array>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "audit/report.hpp"
+
+namespace certdoctor::audit {
+
+class CollisionIndex {
+ public:
+  void note(const EndpointReport& e);
+  bool any() const { return colliding_ > 0; }
+  // The second pass: call with every endpoint again, in the same order.
+  void collect(const EndpointReport& e);
+  // The groups, each with its kind and fix; `group_of` maps an endpoint's position (in collect's order) to its group.
+  std::vector<CollisionGroup> groups();
+  const std::map<std::size_t, std::size_t>& group_of() const { return group_of_; }
+
+ private:
+  using Digest = std::array<unsigned char, 16>;
+  struct DigestHash {
+    std::size_t operator()(const Digest& d) const noexcept;
+  };
+  struct Seen {
+    Digest first_leaf{};
+    bool collides = false;
+  };
+  static Digest key_digest(const std::string& issuer_der, const std::string& serial_der);
+  static Digest leaf_digest(const std::string& sha256_hex);
+
+  std::unordered_map<Digest, Seen, DigestHash> seen_;
+  std::size_t colliding_ = 0;
+
+  struct Building {
+    std::vector<CollisionMember> members;
+    std::vector<std::size_t> positions;
+    std::optional<DeviceMatch> device;
+    std::string issuer, serial;
+  };
+  std::map<std::pair<std::string, std::string>, Building> building_;  // exact (issuer DER, serial DER)
+  std::map<std::size_t, std::size_t> group_of_;
+  std::size_t position_ = 0;
+};
+
+// The URL `certdoctor reissue` takes for an endpoint ("https://HOST:PORT/", IPv6 in brackets).
+std::string endpoint_url(const std::string& endpoint);
+
+}  // namespace certdoctor::audit

@@ -1,0 +1,20 @@
+// The audit's report written out: a summary table for people (the default), one JSON object (docs/AUDIT.md),
+// CSV (one row per endpoint), or a self-contained HTML page with inline SVG charts (no external assets).
+// Each streams the endpoints, so a report of a large scan never sits in memory whole.
+#pragma once
+#include <ostream>
+
+#include "audit/report.hpp"
+
+namespace certdoctor::audit {
+
+void write_table(std::ostream& out, const AuditReport& report);
+void write_json(std::ostream& out, const AuditReport& report);
+void write_csv(std::ostream& out, const AuditReport& report);
+void write_html(std::ostream& out, const AuditReport& report);
+
+// Words shared by the writers.
+std::string summary_line(const AuditReport& report);
+std::string kind_words(const std::string& kind);  // "twins" -> "twins: the same factory certificate names on several devices"
+
+}  // namespace certdoctor::audit

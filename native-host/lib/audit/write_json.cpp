@@ -1,0 +1,53 @@
+// One JSON object (docs/AUDIT.md), written as it goes: the summary and the collision groups first, then the
+// endpoints one by one, so that a large scan's report is never held whole.
+#include "audit/report_writers.hpp"
+#include "base/utc.hpp"
+
+namespace certdoctor::audit {
+
+using nlohmann::json;
+
+namespace {
+json device_json(const std::optional<DeviceMatch>& d) {
+  if (!d) return nullptr;
+  return {{"vendor", d->vendor}, {"product", d->product}, {"collision", d->collision}, {"install_hint", d->install_hint}};
+}
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+}  // namespace
+
+void write_json(std::ostream& out, const AuditReport& r) {
+  json head = {{"generated_at", utc_format(static_cast<std::time_t>(r.generated_at))},
+               {"trust", r.trust},
+               {"expiring_days", r.expiring_days},
+               {"inputs", r.inputs},
+               {"input_problems", r.input_problems},
+               {"exit_code", r.exit_code()},
+               {"summary", {{"endpoints", r.endpoints}, {"reachable", r.reachable}, {"refused", r.refused},
+                            {"collision_groups", r.groups.size()}, {"endpoints_in_collisions", r.in_collisions},
+                            {"expiring", r.expiring}, {"expired", r.expired}, {"weak", r.weak},
+                            {"verdicts", r.verdicts}, {"expiry_by_month", r.expiry_by_month}}}};
+  json groups = json::array();
+  for (std::size_t i = 0; i < r.groups.size(); ++i) {
+    const auto& g = r.groups[i];
+    json members = json::array();
+    for (const auto& m : g.members) members.push_back({{"endpoint", m.endpoint}, {"sha256", m.sha256}, {"subject", m.subject}});
+    groups.push_back({{"group", i + 1}, {"kind", g.kind}, {"issuer", g.issuer}, {"serial", g.serial},
+                      {"distinct_certificates", g.distinct_certificates}, {"device", device_json(g.device)},
+                      {"endpoints", members}, {"fix", g.fix}});
+  }
+  head["collisions"] = groups;
+  std::string text = dump(head);
+  text.pop_back();  // the closing brace: the endpoints follow
+  out << text << ",\"endpoints\":[";
+  bool first = true;
+  r.for_each_endpoint([&](const EndpointReport& e) {
+    json j = to_json(e);
+    j.erase("issuer_der");
+    j.erase("serial_der");
+    out << (first ? "\n" : ",\n") << dump(j);
+    first = false;
+  });
+  out << "\n]}\n";
+}
+
+}  // namespace certdoctor::audit

@@ -1,0 +1,67 @@
+// The default output: what an admin reads in a terminal. Every text from a certificate or a scanner goes
+// through printable(), so that no control character reaches the terminal.
+#include <iomanip>
+
+#include "audit/report_writers.hpp"
+#include "base/text.hpp"
+#include "base/utc.hpp"
+
+namespace certdoctor::audit {
+
+std::string kind_words(const std::string& kind) {
+  if (kind == "twins") return "twins: the same certificate names and serial on several devices";
+  return "re-made: the serial was used again for another certificate (new names, or the same endpoint re-made)";
+}
+
+std::string summary_line(const AuditReport& r) {
+  return std::to_string(r.endpoints) + " endpoint(s), " + std::to_string(r.reachable) + " reachable; " +
+         std::to_string(r.refused) + " refused by Firefox; " + std::to_string(r.in_collisions) + " in " +
+         std::to_string(r.groups.size()) + " collision group(s); " + std::to_string(r.expiring) + " expiring within " +
+         std::to_string(r.expiring_days) + " days, " + std::to_string(r.expired) + " expired; " + std::to_string(r.weak) +
+         " with weak keys or signatures";
+}
+
+namespace {
+
+std::string cell(std::string s, std::size_t width) {
+  if (s.size() > width) s = s.substr(0, width - 1) + "~";
+  return s + std::string(width - s.size() + 2, ' ');
+}
+
+}  // namespace
+
+void write_table(std::ostream& out, const AuditReport& r) {
+  out << "certdoctor audit, " << utc_format(static_cast<std::time_t>(r.generated_at)) << ", judged against "
+      << r.trust << "\n\n";
+  out << cell("ENDPOINT", 28) << cell("WHAT FIREFOX SHOWS", 40) << cell("DEVICE", 30) << cell("EXPIRES", 10) << "NOTES\n";
+  r.for_each_endpoint([&](const EndpointReport& e) {
+    std::string firefox = !e.reachable ? "(not reached)" : e.verdict.empty() ? "loads" : e.verdict;
+    std::string device = e.device ? e.device->vendor + " " + e.device->product : "";
+    std::string notes;
+    for (const auto& f : e.findings) notes += (notes.empty() ? "" : "; ") + f.text;
+    out << cell(printable(e.endpoint), 28) << cell(firefox, 40) << cell(printable(device), 30)
+        << cell(e.not_after.substr(0, 10), 10) << printable(notes) << "\n";
+  });
+  if (!r.groups.empty()) {
+    out << "\nCollision groups: each set of endpoints below breaks each other in one Firefox session\n"
+        << "(SEC_ERROR_REUSED_ISSUER_AND_SERIAL on the second one visited).\n";
+    for (std::size_t i = 0; i < r.groups.size(); ++i) {
+      const auto& g = r.groups[i];
+      out << "\n" << i + 1 << ". " << kind_words(g.kind) << "\n"
+          << "   issuer " << printable(g.issuer) << ", serial " << g.serial << "; " << g.members.size()
+          << " endpoint(s), " << g.distinct_certificates << " different certificates\n";
+      if (g.device) out << "   device: " << printable(g.device->vendor + " " + g.device->product) << "\n";
+      for (const auto& m : g.members) out << "   " << printable(m.endpoint) << "  sha256 " << m.sha256 << "\n";
+      out << "   fix: give each its own certificate with a fresh random serial:\n";
+      for (const auto& c : g.fix) out << "     " << c << "\n";
+      if (g.device && !g.device->install_hint.empty()) out << "   then install it: " << printable(g.device->install_hint) << "\n";
+    }
+  }
+  if (!r.input_problems.empty()) {
+    out << "\nNot used (fix these lines and run again):\n";
+    for (const auto& p : r.input_problems) out << "  " << printable(p) << "\n";
+  }
+  out << "\n" << summary_line(r) << "\n";
+}
+
+}  // namespace certdoctor::audit
