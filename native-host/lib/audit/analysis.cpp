@@ -30,9 +30,9 @@ std::optional<std::int64_t> epoch(const ASN1_TIME* t) {
 
 // Weak by today's rules: Firefox refuses RSA below 2048 bits for public roots' chains, and SHA-1 and MD5
 // signatures; DSA it does not speak at all.
-std::optional<std::string> weak_key(const nlohmann::json& key) {
-  const std::string type = key.value("type", "");
-  const int bits = key.value("bits", 0);
+std::optional<std::string> weak_key(const PublicKeyInfo& key) {
+  const std::string& type = key.type;
+  const int bits = key.bits.value_or(0);
   if (type == "RSA" && bits < 2048) return "an RSA key of " + std::to_string(bits) + " bits (2048 is the least)";
   if (type == "EC" && bits < 256) return "an EC key of " + std::to_string(bits) + " bits";
   if (type == "DSA") return "a DSA key, which Firefox does not accept";
@@ -44,11 +44,10 @@ bool weak_signature(const std::string& algorithm) {
          algorithm.find("md2") != std::string::npos || algorithm.find("SHA1") != std::string::npos;
 }
 
-std::string key_text(const nlohmann::json& key) {
-  std::string t = key.value("type", "unknown");
-  if (key.contains("curve")) return t + " " + key["curve"].get<std::string>();
-  if (key.value("bits", 0) > 0) t += " " + std::to_string(key["bits"].get<int>());
-  return t;
+std::string key_text(const PublicKeyInfo& key) {
+  if (key.curve) return key.type + " " + *key.curve;
+  if (key.bits.value_or(0) > 0) return key.type + " " + std::to_string(*key.bits);
+  return key.type;
 }
 
 bool old_tls(const std::string& version) {
@@ -80,14 +79,14 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
   }
   e.reachable = true;
   const std::string& leaf = o.chain_der.front();
-  const nlohmann::json d = describe_certificate(leaf);
-  e.sha256 = d.value("sha256", "");
-  e.subject = d.value("subject", "");
-  e.issuer = d.value("issuer", "");
-  e.serial = d.value("serial", "");
-  e.not_after = d.value("not_after", "");
-  e.signature_algorithm = d.value("signature_algorithm", "");
-  if (d.contains("public_key")) e.key = key_text(d["public_key"]);
+  const CertificateDescription d = describe_certificate(leaf);
+  e.sha256 = d.sha256;
+  e.subject = d.subject;
+  e.issuer = d.issuer;
+  e.serial = d.serial;
+  e.not_after = d.not_after;
+  e.signature_algorithm = d.signature_algorithm;
+  if (!d.parse_error) e.key = key_text(d.public_key);
   if (const DeviceInfo* device = recognise_device(leaf)) {
     // The table's own words for the kind ("re-made") are for people; the report's code stays "remade".
     e.device = DeviceMatch{std::string(device->vendor), std::string(device->product),
@@ -135,14 +134,14 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
       }
     }
   }
-  if (d.contains("public_key")) {
-    if (auto weak = weak_key(d["public_key"])) e.findings.push_back({"weak_key", "the certificate has " + *weak});
+  if (!d.parse_error) {
+    if (auto weak = weak_key(d.public_key)) e.findings.push_back({"weak_key", "the certificate has " + *weak});
   }
   // Signatures: the leaf's and every intermediate's as served (a root's own signature is never checked).
   for (std::size_t i = 0; i < o.chain_der.size(); ++i) {
-    const nlohmann::json c = i == 0 ? d : describe_certificate(o.chain_der[i]);
-    const std::string alg = c.value("signature_algorithm", "");
-    if (weak_signature(alg) && !(i > 0 && c.value("self_issued", false))) {
+    const CertificateDescription c = i == 0 ? d : describe_certificate(o.chain_der[i]);
+    const std::string& alg = c.signature_algorithm;
+    if (weak_signature(alg) && !(i > 0 && c.self_issued)) {
       e.findings.push_back({"weak_signature", (i == 0 ? std::string("the certificate") : "certificate " + std::to_string(i + 1) + " of the chain") +
                                                   " is signed with " + alg});
     }
