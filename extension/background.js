@@ -87,7 +87,7 @@ async function diagnose(tabId, url, code, fresh = false) {
   if (inFlight) inFlight.control.cancel();
   if (!fresh) {
     const stored = await get("result:" + tabId);
-    if (stored && stored.url === url) return stored;
+    if (stored && stored.url === url && !await lacksComparison(stored)) return stored;
   }
   const control = {};
   const promise = (async () => {
@@ -95,11 +95,12 @@ async function diagnose(tabId, url, code, fresh = false) {
     let entry;
     try {
       const { request, note } = await proxyFields(url);
-      const message = { type: "diagnose", url, ...request };
+      const compare = await compareField(tabId, url, code);  // twins.js: the other open sites
+      const message = { type: "diagnose", url, ...request, ...compare.request };
       if (Number.isInteger(code)) message.reported_code = code;
       const diagnosis = await askHost(message, control);
       if (!Array.isArray(diagnosis.findings)) throw new Problem("garbage", "no findings");
-      entry = { url, at, diagnosis, proxyNote: note };
+      entry = { url, at, diagnosis, proxyNote: note, compare: compare.state };
     } catch (e) {
       entry = { url, at, problem: e instanceof Problem ? e.toJSON() : { code: "internal", detail: String(e) } };
     }
@@ -174,8 +175,9 @@ browser.runtime.onMessage.addListener((m, sender) => {
   switch (m.cmd) {
     case "state": {  // everything a view shows for a tab, without asking the host: one read, the popup waits on it
       const keys = ["mark:", "result:", "fix:"].map((k) => k + m.tabId);
-      return Promise.all([browser.storage.session.get(keys), options()]).then(([stored, opts]) => ({
-        mark: stored[keys[0]], result: stored[keys[1]], fix: stored[keys[2]], options: opts,
+      return Promise.all([browser.storage.session.get(keys), options()]).then(async ([stored, opts]) => ({
+        mark: stored[keys[0]], result: await lacksComparison(stored[keys[1]]) ? undefined : stored[keys[1]],
+        fix: stored[keys[2]], options: opts,
         busy: running.has(m.tabId) && running.get(m.tabId).url === m.url }));
     }
     case "diagnose": return get("mark:" + m.tabId).then((mark) =>
@@ -188,6 +190,7 @@ browser.runtime.onMessage.addListener((m, sender) => {
     case "remove": return remove(m.tabId, m.url, m.conflict, m.profile);
     case "undo": return undo(m.tabId, m.url);
     case "openPage": return openPage(m.tabId, m.url);
+    case "openSeparately": return openSeparately(m.tabId);
     default: return undefined;
   }
 });

@@ -36,7 +36,7 @@ async function main() {
 async function check(fresh) {
   document.body.dataset.state = "checking";
   $("check").disabled = true;
-  for (const id of ["situation", "compare", "todo", "admin", "details", "helpdesk", "note"]) $(id).hidden = true;
+  for (const id of ["situation", "compare", "compared", "todo", "admin", "details", "helpdesk", "note"]) $(id).hidden = true;
   $("summary").replaceChildren();
   showProgress($("actions"), t("checking"), tabId).focus();
   const entry = await ask({ cmd: "diagnose", tabId, url, fresh });
@@ -58,6 +58,8 @@ function show(entry, fix) {
     focus = removeButton(summary.action, entry);
   } else if (summary.action) {
     actions.append(el("p", summary.action.label, "report-only"));
+  } else if (summary.twins) {
+    focus = twinActions(actions, summary.twins, { tabId, recheck: () => check(true) });
   }
   if (summary.problem) {
     if (summary.detail) actions.append(problemDetail(summary));
@@ -126,6 +128,7 @@ function renderDiagnosis(entry, summary) {
   $("device").replaceChildren(...deviceLines(d));
   $("device").hidden = !d.device;
   $("compare").hidden = !(d.conflicts || []).length;
+  renderCompared($("compared"), d);
 
   // What else the user can do: the lead's advice is in the summary already.
   const todos = [...new Set(summary.findings.filter((x) => x.code !== "not_overridable" && x.code !== summary.code)

@@ -16,6 +16,8 @@ const FINDING_ARGS = {
   stored_distrust: ["stored_subject", "nickname", "trust", "after"],
   stale_anchor: ["stored_subject", "nickname", "stored_not_after", "after"],
   live_connection_conflict: ["serial"],
+  open_site_conflict: ["other_host", "serial", "other_url"],
+  compare_incomplete: ["unchecked", "urls"],
   issuer_not_sent: ["issuer", "aia"],
   // what Firefox shows
   SEC_ERROR_REUSED_ISSUER_AND_SERIAL: ["issuer", "serial"],
@@ -66,7 +68,7 @@ const FINDING_ARGS = {
 
 // Findings that say why the site fails (a cause), ahead of the bare name of the error.
 const CAUSES = ["stale_copy", "shared_device_serial", "ca_serial_reuse", "stale_intermediate", "stale_issuer",
-  "stored_distrust", "stale_anchor", "live_connection_conflict", "issuer_not_sent"];
+  "stored_distrust", "stale_anchor", "live_connection_conflict", "open_site_conflict", "issuer_not_sent"];
 // The one thing to do for a cause that a stored certificate explains.
 const REMOVE_ACTION = { stale_copy: "actionRemoveCopy", shared_device_serial: "actionRemoveOtherDevice",
   ca_serial_reuse: "actionRemoveStored", stale_intermediate: "actionRemoveIntermediate", stale_issuer: "actionRemoveOldCa",

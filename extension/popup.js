@@ -76,6 +76,8 @@ function show(entry) {
     focusOn(primary);
   } else if (summary.action) {
     actions.append(el("p", summary.action.label, "report-only"));
+  } else if (summary.twins) {
+    focusOn(twinActions(actions, summary.twins, { tabId, recheck: () => check(true) }));
   }
   if (summary.tone === "problem") {
     const again = button(t("checkAgainButton"), "primary");

@@ -6,6 +6,8 @@
 // `action`: {kind: "remove", label, conflict} when one stored certificate explains the error and may be removed.
 function summarize(entry, options) {
   if (entry.problem) return problemSummary(entry.problem);
+  const twins = twinSummary(entry);  // twins.js: a certificate held in Firefox's memory
+  if (twins) return twins;
   const d = entry.diagnosis;
   const described = d.findings.map((f) => describeFinding(f, d));
   const byCode = (codes) => described.find((x) => codes.includes(x.code));

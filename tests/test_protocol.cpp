@@ -31,7 +31,7 @@ TEST_CASE("Protocol: hello names the host, its version and what it can do", "[pr
   CHECK(r["result"]["name"] == "certdoctor");
   CHECK(r["result"]["version"] == std::string(build::version));
   CHECK(r["result"]["protocol"] == kProtocolVersion);
-  CHECK(r["result"]["capabilities"] == json{"diagnose", "remove", "undo"});
+  CHECK(r["result"]["capabilities"] == json{"diagnose", "remove", "undo", "open_separately"});
 }
 
 TEST_CASE("Protocol: every kind of bad request gets its own stable code and keeps the id", "[protocol]") {
@@ -94,4 +94,28 @@ TEST_CASE("Protocol: docs/PROTOCOL.md names every error code and every finding c
     INFO(row.code);
     CHECK(doc.find("`" + std::string(row.code) + "`") != std::string::npos);
   }
+}
+
+TEST_CASE("Protocol: diagnose's compare is a list of https URLs, checked before anything is fetched", "[protocol][twins]") {
+  CHECK(code_of(ask(R"({"type": "diagnose", "url": "https://127.0.0.1:1/", "compare": "https://a.test/"})")) == "invalid_field");
+  CHECK(code_of(ask(R"({"type": "diagnose", "url": "https://127.0.0.1:1/", "compare": [1]})")) == "invalid_field");
+  json bad = ask(R"({"type": "diagnose", "url": "https://127.0.0.1:1/", "compare": ["https://a.test/", "http://b.test/"]})");
+  CHECK(code_of(bad) == "invalid_field");
+  CHECK(bad["error"]["message"].get<std::string>().find("'compare' entry 1") != std::string::npos);
+  json many = {{"type", "diagnose"}, {"url", "https://127.0.0.1:1/"}, {"compare", json::array()}};
+  for (int i = 0; i < 501; ++i) many["compare"].push_back("https://h" + std::to_string(i) + ".test/");
+  CHECK(code_of(ask(many.dump())) == "invalid_field");
+}
+
+TEST_CASE("Protocol: open_separately takes an https URL and nothing else", "[protocol][twins]") {
+  CHECK(code_of(ask(R"({"type": "open_separately"})")) == "invalid_field");
+  CHECK(code_of(ask(R"({"type": "open_separately", "url": 7})")) == "invalid_field");
+  CHECK(code_of(ask(R"({"type": "open_separately", "url": "http://device.test/"})")) == "invalid_url");
+  CHECK(code_of(ask(R"j({"type": "open_separately", "url": "javascript:alert(1)"})j")) == "invalid_url");
+  CHECK(code_of(ask(R"({"type": "open_separately", "url": "https://device.test/ -P x"})")) == "invalid_url");
+  CHECK(code_of(ask(R"({"type": "open_separately", "url": "https://device.test/", "profile": "/tmp"})")) == "invalid_field");
+  HostContext stranger = allowed();
+  stranger.caller = "evil@example";
+  stranger.caller_allowed = false;
+  CHECK(code_of(ask(R"({"type": "open_separately", "url": "https://device.test/"})", stranger)) == "caller_not_allowed");
 }

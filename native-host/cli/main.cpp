@@ -164,6 +164,9 @@ int main(int argc, char** argv) {
   diag->add_option("--resolve", o.diagnose.resolve, "HOST:PORT:ADDRESS - connect to ADDRESS for HOST:PORT, like curl")
       ->take_all();
   diag->add_option("--proxy", o.diagnose.proxy, "HTTP proxy to tunnel through, http://[user:pass@]host:port");
+  diag->add_option("--compare", o.diagnose.compare,
+                   "URL of another site Firefox has open (repeatable): is it the one holding this site's issuer and serial?")
+      ->take_all();
   diag->add_option("--reported-error", o.reported, "the error name Firefox showed, e.g. SEC_ERROR_UNKNOWN_ISSUER");
   diag->add_flag("--json", o.as_json, "print exactly one JSON object (logs go to stderr)");
   diag->add_option("--connect-timeout", o.connect_timeout, "seconds to wait for the TCP connection")

@@ -10,6 +10,7 @@
 #include "protocol/framing.hpp"
 #include "profile/profile_locate.hpp"
 #include "protocol/protocol.hpp"
+#include "launch/separate_firefox.hpp"
 
 int main(int argc, char** argv) {
   using namespace certdoctor;
@@ -18,6 +19,8 @@ int main(int argc, char** argv) {
     std::cout << "certdoctor-host " << build::version << "\n";
     return 0;
   }
+  // The watcher of a separate Firefox (open_separately) is this program, started by itself.
+  if (argc >= 2 && std::string_view(argv[1]) == kSeparateFirefoxWatcherFlag) return run_separate_firefox_watcher(argc, argv);
   if (argc < 2 && isatty(STDIN_FILENO)) {
     std::cerr << "certdoctor-host is started by Firefox (native messaging name '" << build::host_name
               << "').\nTo diagnose a site from a terminal, run: certdoctor diagnose https://HOST/\n";

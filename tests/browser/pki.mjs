@@ -25,3 +25,31 @@ export function issue(dir, name, ca, { subject, ext = [], fromDays = -1, toDays 
     '-notext', '-extensions', 'x', '-rand_serial', '-startdate', asn1Time(fromDays), '-enddate', asn1Time(toDays)]);
   return { pem: f('pem'), key: f('key') };
 }
+
+// The internal CA of the reused-serial examples (stale-copy.mjs, twins-example.mjs): dir/ca.pem and dir/ca.key.
+// `serial` (hex) when it must not collide with the certificates it issues (their issuer name is its name).
+export function makeCa(dir, caName, { serial } = {}) {
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'ca.key'), '-out', path.join(dir, 'ca.pem'),
+    '-days', '30', ...(serial ? ['-set_serial', '0x' + serial] : []), '-subj', `/CN=${caName}`,
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
+}
+
+// A server certificate dir/<name>.pem (key dir/<name>.key) from that CA with serial 01: every one made this way
+// shares the CA's issuer name and serial. `san`: e.g. "DNS:host" or "IP:127.0.0.1".
+export function issueSerialOne(dir, name, { subject, san }) {
+  const f = (suffix) => path.join(dir, `${name}.${suffix}`);
+  run(['req', '-utf8', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('key'), '-out', f('csr'), '-subj', subject]);
+  fs.writeFileSync(f('ext'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth\n`);
+  run(['x509', '-req', '-in', f('csr'), '-CA', path.join(dir, 'ca.pem'), '-CAkey', path.join(dir, 'ca.key'),
+    '-set_serial', '0x01', '-days', '30', '-extfile', f('ext'), '-out', f('pem')]);
+  return { pem: f('pem'), key: f('key') };
+}
+
+// A fresh profile dir/profile (certutil) that trusts dir/ca.pem as `caName`.
+export function profileTrustingCa(dir, caName) {
+  const profile = path.join(dir, 'profile');
+  fs.mkdirSync(profile);
+  execFileSync('certutil', ['-N', '-d', `sql:${profile}`, '--empty-password'], { stdio: 'ignore' });
+  execFileSync('certutil', ['-A', '-d', `sql:${profile}`, '-n', caName, '-t', 'C,,', '-i', path.join(dir, 'ca.pem')], { stdio: 'ignore' });
+  return profile;
+}

@@ -18,12 +18,13 @@ export function stopProcess(proc) {
 // Serves `cert` (a PEM file, leaf first) with `key` and any further s_server arguments; resolves with
 // { port, url(host), stop } once it accepts, or { error } when s_server refuses (a port taken between our probe and
 // its bind is retried).
-export async function sServer({ cert, key, args = [] }) {
+// `www`: '-www' (a status page for any path) or '-WWW' (the files of `cwd`, e.g. a page with a title of its own).
+export async function sServer({ cert, key, args = [], www = '-www', cwd }) {
   let out = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-www', '-cert', cert, '-key', key, ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, www, '-cert', cert, '-key', key, ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'], cwd });
     out = '';
     const ready = await new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), 10000);

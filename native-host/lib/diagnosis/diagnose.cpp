@@ -10,6 +10,7 @@
 #include "base/fault.hpp"
 #include "base/request_error.hpp"
 #include "certificate/cert_info.hpp"
+#include "diagnosis/compare.hpp"
 #include "diagnosis/conflicts.hpp"
 #include "diagnosis/stored_culprits.hpp"
 #include "diagnosis/diagnosis_json.hpp"
@@ -49,11 +50,12 @@ struct FindingsInOrder {
   std::vector<Finding> reported;       // the code Firefox reported, when it differs
   std::vector<Finding> prediction;     // the prediction differs from the reported code
   std::vector<Finding> profile;        // no usable profile
+  std::vector<Finding> unchecked;      // other open sites that could not be compared
 
   std::vector<Finding> told() && {
     std::vector<Finding> out;
     for (auto* part : {&exception_applies, &conflicts, &verdict, &reaching, &builtin_roots, &store, &stale_exceptions,
-                       &policy, &reported, &prediction, &profile}) {
+                       &policy, &reported, &prediction, &profile, &unchecked}) {
       std::move(part->begin(), part->end(), std::back_inserter(out));
     }
     return out;
@@ -147,6 +149,8 @@ class Diagnosing {
       auto library = builtin_roots_library();
       return library ? NssStore::open_module(*library, "certdoctor built-in roots") : nullptr;
     });
+    // The other open sites are fetched while this one is (compare.hpp).
+    if (!r_.compare.empty()) comparing_.emplace(r_.url, r_.compare, CompareOptions{fo_.resolve, fo_.proxy});
     reach_site();
     profile_store_ = opening_profile.get();
     builtins_ = opening_builtins.get();
@@ -154,6 +158,7 @@ class Diagnosing {
     compare_with_profile();
     judge();
     compare_with_report();
+    compare_with_other_sites();
     if (profile_.problem) {
       profile_.problem->values["url"] = r_.url;
       findings_.profile.push_back(*profile_.problem);
@@ -301,7 +306,19 @@ class Diagnosing {
     }
   }
 
+  // Which open site holds our issuer and serial in Firefox's memory; the remedy's command opens this page.
+  void compare_with_other_sites() {
+    for (auto& f : findings_.conflicts) {
+      if (f.code == "live_connection_conflict") f.values["url"] = r_.url;
+    }
+    if (!comparing_) return;
+    CompareReport report = comparing_->finish(d_.chain_der, d_.chain);
+    d_.compared = std::move(report.compared);
+    add_compare_findings(findings_.conflicts, findings_.unchecked, report);
+  }
+
   const DiagnoseRequest& r_;
+  std::optional<CompareFetch> comparing_;
   FetchOptions fo_;
   Diagnosis d_;
   FindingsInOrder findings_;
@@ -322,6 +339,7 @@ void validate_request(const DiagnoseRequest& r) {
   for (const auto& spec : r.resolve) parse_resolve(spec);
   if (r.proxy && !r.proxy->empty()) parse_proxy(*r.proxy);
   if (r.reported_error) check_error_name(*r.reported_error);
+  validate_compare(r.compare);
 }
 
 Diagnosis diagnose(const DiagnoseRequest& r) {

@@ -20,6 +20,7 @@ struct DiagnoseRequest {
   std::optional<std::string> reported_error;  // e.g. "SEC_ERROR_REUSED_ISSUER_AND_SERIAL"
   std::vector<std::string> resolve;           // HOST:PORT:ADDRESS, as curl's --resolve
   std::optional<std::string> proxy;           // http://host:port
+  std::vector<std::string> compare;           // other sites (the user's open https tabs): who holds our identity
   ProfileQuery profile;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds handshake_timeout{10000};

@@ -112,6 +112,23 @@ json to_json(const Diagnosis& d) {
     for (const auto& k : *d.conflicts) conflicts.push_back(to_json(k));
     j["conflicts"] = conflicts;
   }
+  if (d.compared) {
+    json compared = json::array();
+    for (const auto& c : *d.compared) {
+      json e = {{"url", c.url}, {"status", c.status}};
+      if (!c.reason.empty()) e["reason"] = c.reason;
+      if (!c.subject.empty()) e["subject"] = c.subject;
+      if (!c.matches.empty()) {
+        e["matches"] = json::array();
+        for (const auto& m : c.matches) {
+          e["matches"].push_back({{"cert", m.cert}, {"other_cert", m.other_cert}, {"other_sha256", m.other_sha256},
+                                  {"other_subject", m.other_subject}});
+        }
+      }
+      compared.push_back(e);
+    }
+    j["compared"] = compared;
+  }
   if (!d.path.empty()) {
     json path = json::array();
     for (const auto& step : d.path) {

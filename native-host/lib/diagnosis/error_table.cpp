@@ -439,13 +439,34 @@ constexpr ErrorRow kTable[] = {
               "certificate if Firefox still does not know it:\n"
               "  certdoctor remove --profile {profile|sh} --sha256 {stored_sha256} --allow-trusted --url {url|sh}"),
     CONDITION("live_connection_conflict", warning,
-              "Another open connection uses a certificate with the same issuer and serial",
+              "Firefox holds another certificate with the same issuer and serial in memory",
               "Nothing stored in this profile conflicts with this site's certificate (issuer {issuer}, serial "
-              "{serial}). Firefox also compares with certificates of connections it holds open: another device "
-              "with the same issuer and serial (typically a twin of this one, visited recently) is still "
-              "connected.",
-              "Close the tabs of the other device and wait a minute for its connection to idle out (or restart "
-              "Firefox), then reload. For good, give the devices certificates with unique serials."),
+              "{serial}). Firefox also compares with the certificates it has met since it started: another device "
+              "with the same issuer and serial (typically a twin of this one, opened earlier) left its certificate "
+              "in Firefox's memory, where it stays after that device's tab is closed.",
+              "Open this site in a separate Firefox with a profile of its own, e.g.:\n"
+              "  firefox --no-remote --profile \"$(mktemp -d)\" {url|sh}\n"
+              "or close every tab of the other device, open about:memory, press \"Minimize memory usage\" and "
+              "reload this page; or quit Firefox completely, start it again and open this site first. Closing "
+              "the other device's tabs and waiting does not help by itself. For good, give the devices "
+              "certificates with serial numbers of their own."),
+    CONDITION("open_site_conflict", error, "{other_host} holds a certificate with this site's issuer and serial",
+              "{other_url} presents a certificate from the same issuer ({issuer}) with the same serial number "
+              "({serial}) as this site ({subject}), but with other content (SHA-256 {other_sha256}, for "
+              "{other_names}). Once Firefox has opened one of the two, it keeps that certificate in memory, even "
+              "after the tab is closed, and refuses the other. Nothing in the profile is wrong, and nothing "
+              "needs removing.",
+              "Open this site in a separate Firefox with a profile of its own, e.g.:\n"
+              "  firefox --no-remote --profile \"$(mktemp -d)\" {url|sh}\n"
+              "or close every tab of {other_host}, open about:memory, press \"Minimize memory usage\" and "
+              "reload this page; or quit Firefox completely, start it again and open this site first. For "
+              "good, give one of the two a certificate with a serial number of its own (a CA that issues "
+              "unique serials, or a new certificate with a random serial)."),
+    CONDITION("compare_incomplete", info, "{unchecked} of the other sites could not be checked",
+              "certdoctor could not fetch the certificates of {urls} (not reachable from here, or not within "
+              "the time allowed), so it cannot say whether one of them holds this site's issuer and serial.",
+              "Diagnose again once they answer, or check one of them directly: certdoctor diagnose URL --compare "
+              "URL."),
 
     // --- How the verdict was reached -------------------------------------------------------------------------
     CONDITION("prediction_differs", warning, "Firefox reported {reported}, but certdoctor predicts {predicted}",

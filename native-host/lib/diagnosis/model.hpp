@@ -45,6 +45,21 @@ struct PathStep {
   std::string source;
 };
 
+// Another open site compared with this one (compare.cpp): did it serve a certificate with one of ours' issuer and
+// serial but other DER?
+struct ComparedMatch {
+  int cert = 0;        // index of our served certificate
+  int other_cert = 0;  // index in that site's chain
+  std::string other_sha256, other_subject;
+};
+struct ComparedSite {
+  std::string url;
+  std::string status;   // "conflict", "no_conflict", "unreachable", "same_site", "not_checked"
+  std::string reason;   // unreachable: the finding code; not_checked: "limit" or "deadline"
+  std::string subject;  // that site's leaf, when it answered
+  std::vector<ComparedMatch> matches;
+};
+
 struct Diagnosis {
   std::string url, host;
   std::uint16_t port = 0;
@@ -55,6 +70,7 @@ struct Diagnosis {
   const DeviceInfo* device = nullptr;           // the device table's row for the leaf's factory certificate
   std::optional<ProfileUsed> profile;
   std::optional<std::vector<Conflict>> conflicts;  // set when the profile's store could be searched
+  std::optional<std::vector<ComparedSite>> compared;  // set when the request named other sites
   std::vector<PathStep> path;                   // empty when no path to a trust anchor was built
   std::optional<bool> root_is_builtin;          // set when the chain was judged
   std::optional<std::vector<ExceptionMatch>> exceptions;  // set when judged with a profile

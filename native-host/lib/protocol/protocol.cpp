@@ -8,6 +8,7 @@
 #include "diagnosis/error_table.hpp"
 #include "profile/nss_store.hpp"
 #include "profile/removal.hpp"
+#include "protocol/open_separately.hpp"
 #include "base/request_error.hpp"
 
 namespace certdoctor {
@@ -53,7 +54,7 @@ json handle_hello(const json&, const HostContext& ctx) {
   return {{"name", build::host_name},
           {"version", build::version},
           {"protocol", kProtocolVersion},
-          {"capabilities", {"diagnose", "remove", "undo"}},
+          {"capabilities", {"diagnose", "remove", "undo", "open_separately"}},
           {"max_reply_bytes", kMaxReplyBytes},
           {"caller", ctx.caller}};
 }
@@ -74,6 +75,7 @@ DiagnoseRequest diagnose_request(const json& req, const HostContext& ctx) {
     if (const ErrorRow* row = find_error_row(code->get<int>())) r.reported_error = std::string(row->code);
   }
   r.proxy = opt_string(req, "proxy");
+  r.compare = opt_strings(req, "compare");
   r.resolve = opt_strings(req, "resolve");
   r.resolve.insert(r.resolve.end(), ctx.resolve.begin(), ctx.resolve.end());
   r.profile.explicit_dir = ctx.profile_dir;
@@ -146,6 +148,7 @@ constexpr Route kRoutes[] = {
     {"diagnose", handle_diagnose},
     {"remove", handle_remove},
     {"undo", handle_undo},
+    {"open_separately", handle_open_separately},
 };
 
 }  // namespace

@@ -21,7 +21,7 @@ inline constexpr std::string_view kProtocolErrorCodes[] = {
     "frame_too_large",   "frame_truncated",  "invalid_json",    "invalid_request", "invalid_field",
     "invalid_url",       "unknown_type",     "caller_not_allowed", "reply_too_large", "internal_error",
     "profile_not_found", "profile_mismatch", "not_found",       "needs_allow_trusted", "backup_failed",
-    "remove_failed",     "no_backup",        "already_present", "restore_failed",
+    "remove_failed",     "no_backup",        "already_present", "restore_failed",  "launch_failed",
 };
 
 // Who is asking, as the host learned it when Firefox started it.
