@@ -82,6 +82,33 @@ TEST_CASE("CLI: an unreachable site is still a diagnosis (exit 0) with a fix to 
   CHECK_THAT(d["findings"][0]["title"].get<std::string>(), Catch::Contains("refused"));
 }
 
+TEST_CASE("CLI: a DHE-only device reported as SSL_ERROR_NO_CYPHER_OVERLAP: certdoctor predicts the same", "[cli]") {
+  // The issue's case: the permissive fetch negotiates a DHE suite, yet Firefox offers none; the diagnosis must
+  // predict Firefox's error (no "a proxy may be in between"), say what the server accepts and what Firefox offered.
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto dev = pki.device("dhe", {.subject = "/CN=dhe.test"});
+  testing::TlsServer server({.cert = dev.cert, .key = dev.key, .extra_args = {"-tls1_2", "-cipher", "kDHE:@SECLEVEL=0"}});
+  testing::Profile profile(dir / "profile");
+  auto r = certdoctor({"diagnose", server.url(), "--profile", profile.dir().string(), "--reported-error",
+                       "SSL_ERROR_NO_CYPHER_OVERLAP", "--json"}, dir.path());
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  json d = json::parse(r.out);
+  CHECK(d["firefox_error"] == "SSL_ERROR_NO_CYPHER_OVERLAP");
+  CHECK(d["chain"].size() == 1);
+  CHECK(d["connection"]["cipher"].get<std::string>().rfind("DHE-RSA-", 0) == 0);
+  bool overlap = false;
+  for (const auto& f : d["findings"]) {
+    CHECK(f["code"] != "prediction_differs");
+    if (f["code"] != "SSL_ERROR_NO_CYPHER_OVERLAP") continue;
+    overlap = true;
+    CHECK(f["values"]["accepted"].get<std::string>().find("DHE-RSA-") != std::string::npos);
+    CHECK(f["explanation"].get<std::string>().find("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256") != std::string::npos);
+  }
+  CHECK(overlap);
+}
+
 TEST_CASE("CLI: bad arguments get a one-line reason and a non-zero exit", "[cli]") {
   testing::TempDir dir;
   auto bad_url = certdoctor({"diagnose", "http://plain.test/"}, dir.path());

@@ -106,20 +106,91 @@ TEST_CASE("Fetch: names get SNI, and --resolve sends them to a chosen address", 
   CHECK(sha256_hex(by_ip.chain_der[0]) == fallback.sha256());
 }
 
-TEST_CASE("Fetch: a TLS 1.0-only device answers, and is reported as refused by Firefox", "[fetch]") {
+TEST_CASE("Fetch: a TLS 1.0-only device refuses Firefox's hello; the permissive fetch still gets its chain", "[fetch]") {
   Fixture f;
   auto dev = f.pki.device("old", {.subject = "/CN=old-ilo.test", .serial = "00"});
   testing::TlsServer server({.cert = dev.cert, .key = dev.key,
                              .extra_args = {"-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"}});
   FetchResult r = fetch_chain(options(server.url()));
   REQUIRE(r.session);
-  CHECK(r.session->version == "TLSv1");
-  REQUIRE(r.chain_der.size() == 1);  // the chain is still there to diagnose
+  CHECK(r.session->version == "TLSv1");  // what the permissive fetch negotiated
+  REQUIRE(r.chain_der.size() == 1);      // the chain is still there to diagnose
   CHECK(sha256_hex(r.chain_der[0]) == dev.sha256());
   REQUIRE(r.failure);
-  CHECK(r.failure->code == "SSL_ERROR_UNSUPPORTED_VERSION");
+  // As Firefox ESR 153.8 shows it (truth case hs:tls1.0-only): the device answers with a protocol_version alert.
+  CHECK(r.failure->code == "SSL_ERROR_PROTOCOL_VERSION_ALERT");
+  CHECK(r.session->firefox_outcome == "SSL_ERROR_PROTOCOL_VERSION_ALERT");
   check_renders(r);
-  CHECK(r.failure->values["version"] == "TLSv1");
+  CHECK(r.failure->values["accepted"].get<std::string>().rfind("TLSv1 with ", 0) == 0);
+  CHECK(r.failure->values["offered"].get<std::string>().rfind("TLS 1.2 to TLS 1.3; TLS_AES_128_GCM_SHA256", 0) == 0);
+
+  // The profile re-enabled TLS 1.0 and 1.1 (the pref the old error page's button set): Firefox's handshake works.
+  auto o = options(server.url());
+  o.firefox_prefs = {{"security.tls.version.enable-deprecated", true}};
+  FetchResult enabled = fetch_chain(o);
+  CHECK_FALSE(enabled.failure);
+  REQUIRE(enabled.session);
+  CHECK(enabled.session->version == "TLSv1");
+  CHECK(enabled.session->firefox_outcome == "loads");
+  CHECK(enabled.session->firefox_prefs == std::vector<std::string>{"security.tls.version.enable-deprecated=true"});
+}
+
+TEST_CASE("Fetch: DHE only, and suites Firefox lacks: no cipher in common, and what the server accepts", "[fetch]") {
+  Fixture f;
+  auto dev = f.pki.device("dhe", {.subject = "/CN=dhe.test"});
+  for (const std::string ciphers : {"kDHE:@SECLEVEL=0", "ECDHE-RSA-AES128-SHA256:AES256-SHA256"}) {
+    INFO(ciphers);
+    testing::TlsServer server({.cert = dev.cert, .key = dev.key, .extra_args = {"-tls1_2", "-cipher", ciphers}});
+    FetchResult r = fetch_chain(options(server.url()));
+    REQUIRE(r.failure);
+    CHECK(r.failure->code == "SSL_ERROR_NO_CYPHER_OVERLAP");
+    check_renders(r);
+    REQUIRE(r.chain_der.size() == 1);
+    CHECK(r.session->version == "TLSv1.2");
+    CHECK(r.failure->values["accepted"].get<std::string>().find(ciphers.substr(0, 4) == "kDHE" ? "DHE-RSA" : "SHA256") !=
+          std::string::npos);
+  }
+  // A DHE suite switched on in the profile: Firefox's handshake then works.
+  testing::TlsServer server({.cert = dev.cert, .key = dev.key, .extra_args = {"-tls1_2", "-cipher", "kDHE:@SECLEVEL=0"}});
+  auto o = options(server.url());
+  o.firefox_prefs = {{"security.ssl3.dhe_rsa_aes_128_sha", true}};
+  FetchResult on = fetch_chain(o);
+  CHECK_FALSE(on.failure);
+  CHECK(on.session->cipher == "DHE-RSA-AES128-SHA");
+}
+
+TEST_CASE("Fetch: a server that requires a client certificate, on TLS 1.2 and on TLS 1.3", "[fetch]") {
+  Fixture f;
+  auto dev = f.pki.device("cc", {.subject = "/CN=cc.test"});
+  testing::TlsServer tls12({.cert = dev.cert, .key = dev.key, .extra_args = {"-tls1_2", "-Verify", "1"}});
+  FetchResult r12 = fetch_chain(options(tls12.url()));
+  REQUIRE(r12.failure);
+  CHECK(r12.failure->code == "SSL_ERROR_HANDSHAKE_FAILURE_ALERT");
+  check_renders(r12);
+  CHECK(r12.chain_der.size() == 1);
+  testing::TlsServer tls13({.cert = dev.cert, .key = dev.key, .extra_args = {"-tls1_3", "-Verify", "1"}});
+  FetchResult r13 = fetch_chain(options(tls13.url()));
+  REQUIRE(r13.failure);
+  CHECK(r13.failure->code == "SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT");
+  check_renders(r13);
+  CHECK(r13.chain_der.size() == 1);
+  // Asked for, not required: the page loads.
+  testing::TlsServer optional({.cert = dev.cert, .key = dev.key, .extra_args = {"-verify", "1"}});
+  CHECK_FALSE(fetch_chain(options(optional.url())).failure);
+}
+
+TEST_CASE("Fetch: the profile requires TLS 1.3 and the server speaks TLS 1.2 only", "[fetch]") {
+  Fixture f;
+  auto dev = f.pki.device("t12", {.subject = "/CN=t12.test"});
+  testing::TlsServer server({.cert = dev.cert, .key = dev.key, .extra_args = {"-tls1_2"}});
+  auto o = options(server.url());
+  o.firefox_prefs = {{"security.tls.version.min", 4}};
+  FetchResult r = fetch_chain(o);
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == "SSL_ERROR_PROTOCOL_VERSION_ALERT");
+  check_renders(r);
+  CHECK(r.failure->values["prefs"] == nlohmann::json::array({"security.tls.version.min=4"}));
+  CHECK_FALSE(fetch_chain(options(server.url())).failure);  // with Firefox's defaults it loads
 }
 
 TEST_CASE("Fetch: through a real HTTP CONNECT proxy", "[fetch]") {
@@ -173,7 +244,7 @@ TEST_CASE("Fetch: a server that hangs up on the ClientHello", "[fetch]") {
   testing::RawServer server(testing::RawServer::Mode::hang_up);
   FetchResult r = fetch_chain(options("https://127.0.0.1:" + std::to_string(server.port()) + "/"));
   REQUIRE(r.failure);
-  CHECK(r.failure->code == "connection_closed");
+  CHECK(r.failure->code == "NS_ERROR_NET_RESET");  // Firefox: "The connection was reset" (truth: hs:close-after-hello)
   check_renders(r);
 }
 

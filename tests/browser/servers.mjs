@@ -37,3 +37,29 @@ export async function sServer({ cert, key, args = [] }) {
   }
   return { error: 'server refused: ' + out.trim().split('\n').slice(-2).join(' ') };
 }
+
+// A loopback server that misbehaves right after the client's first TLS record (its ClientHello): `close` hangs up,
+// `alert` answers with one fatal alert (`alert` = its number) in a TLS 1.2 record and hangs up. Resolves with
+// { port, url(host), stop }.
+export async function misbehavingServer({ behaviour, alert = 40 }) {
+  const sockets = new Set();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    let buf = Buffer.alloc(0);
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length < 5 || buf.length < 5 + buf.readUInt16BE(3)) return;
+      if (behaviour === 'alert') s.end(Buffer.from([21, 3, 3, 0, 2, 2, alert]));
+      else s.destroy();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address();
+  return {
+    port,
+    url: (host) => `https://${host}:${port}/`,
+    stop: () => { for (const s of sockets) s.destroy(); server.close(); },
+  };
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Ground truth for certdoctor's verdicts, taken from real Firefox ESR.
 //
-//   node tests/browser/truth.mjs record [--only ID,...] [--jobs N]   re-take the truth from Firefox (minutes)
+//   node tests/browser/truth.mjs record [--only ID,... | --only-prefix P] [--jobs N]   re-take the truth from Firefox (minutes)
 //   node tests/browser/truth.mjs check  [--live N] [--jobs N]         compare `certdoctor diagnose` with it
 //
 // A case is a served chain (leaf first, with the leaf's key), a host name, and the certificates the profile stores
@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchFirefox, loadVerdict, closeFirefox, firefoxVersion } from './firefox.mjs';
-import { sServer } from './servers.mjs';
+import { sServer, misbehavingServer } from './servers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TRUTH_DIR = path.join(ROOT, 'tests/truth');
@@ -36,6 +36,9 @@ export function loadCases() {
   const cases = [];
   const own = path.join(TRUTH_DIR, 'cases.json');
   if (fs.existsSync(own)) cases.push(...JSON.parse(fs.readFileSync(own, 'utf8')).cases);
+  // Handshake-level cases (tests/truth/make_handshake_cases.mjs): how the server is run, and the profile's prefs.
+  const handshake = path.join(TRUTH_DIR, 'handshake-cases.json');
+  if (fs.existsSync(handshake)) cases.push(...JSON.parse(fs.readFileSync(handshake, 'utf8')).cases);
   const limbo = JSON.parse(fs.readFileSync(path.join(TRUTH_DIR, 'corpora/x509-limbo.json'), 'utf8'));
   for (const t of limbo.testcases) {
     if (t.validation_kind !== 'SERVER' || !t.peer_certificate_key) continue;
@@ -53,7 +56,9 @@ export function loadCases() {
 }
 
 export function caseHash(c) {
-  const material = JSON.stringify([c.host, c.chain, c.key, c.stored, c.overrides || []]);
+  const parts = [c.host, c.chain, c.key, c.stored, c.overrides || []];
+  if (c.server || c.prefs) parts.push(c.server || null, c.prefs || null);  // older cases keep their hashes
+  const material = JSON.stringify(parts);
   return crypto.createHash('sha256').update(material).digest('hex').slice(0, 16);
 }
 
@@ -80,12 +85,21 @@ function writeOverrides(c, dir, port) {
   fs.writeFileSync(path.join(dir, 'cert_override.txt'), lines.join('\n') + '\n');
 }
 
-// Serves the case's chain with `openssl s_server` on a free loopback port.
+// The case's prefs as Firefox reads them from the profile's user.js.
+function writeUserJs(c, dir) {
+  if (!c.prefs) return;
+  const lines = Object.entries(c.prefs).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`);
+  fs.writeFileSync(path.join(dir, 'user.js'), lines.join('\n') + '\n');
+}
+
+// Serves the case's chain with `openssl s_server` on a free loopback port (with the case's own arguments when it
+// has them), or runs the case's misbehaving server.
 async function serve(c, dir) {
+  if (c.server && c.server.behaviour) return misbehavingServer(c.server);
   fs.writeFileSync(path.join(dir, 'leaf.pem'), c.chain[0]);
   fs.writeFileSync(path.join(dir, 'rest.pem'), c.chain.slice(1).join(''));
   fs.writeFileSync(path.join(dir, 'leaf.key'), c.key);
-  const args = ['-cipher', 'DEFAULT:@SECLEVEL=0', '-no_dhe'];
+  const args = c.server && c.server.args ? [...c.server.args] : ['-cipher', 'DEFAULT:@SECLEVEL=0', '-no_dhe'];
   if (c.chain.length > 1) args.push('-cert_chain', path.join(dir, 'rest.pem'));
   const server = await sServer({ cert: path.join(dir, 'leaf.pem'), key: path.join(dir, 'leaf.key'), args });
   return server.error ? { error: server.error.replace('server refused', 'server refused the case') } : server;
@@ -113,7 +127,8 @@ async function withCase(c, fn) {
 
 export async function firefoxJudge(c) {
   return withCase(c, async ({ dir, profile, port }) => {
-    const browser = await launchFirefox({ profileDir: profile, home: path.join(dir, 'home'), names: [c.host] });
+    // Puppeteer writes the profile's user.js itself: the case's prefs go in with its own.
+    const browser = await launchFirefox({ profileDir: profile, home: path.join(dir, 'home'), names: [c.host], prefs: c.prefs || {} });
     try {
       return await loadVerdict(browser, `https://${c.host}:${port}/`, LOAD_TIMEOUT_MS);
     } finally {
@@ -138,6 +153,7 @@ export function unfilledTexts(diagnosis) {
 // `reported`: the code Firefox showed, passed as --reported-error so that its explanation is rendered too.
 export async function certdoctorJudge(c, { reported } = {}) {
   return withCase(c, async ({ profile, port }) => {
+    writeUserJs(c, profile);
     const args = ['diagnose', `https://${c.host}:${port}/`, '--profile', profile, '--resolve', `${c.host}:${port}:127.0.0.1`, '--json'];
     if (reported) args.push('--reported-error', reported);
     const out = await new Promise((resolve) => {
@@ -167,9 +183,10 @@ async function pool(items, jobs, fn) {
 }
 
 function parseArgs(argv) {
-  const o = { cmd: argv[0], only: null, jobs: 2, live: 0 };
+  const o = { cmd: argv[0], only: null, onlyPrefix: null, jobs: 2, live: 0 };
   for (let i = 1; i < argv.length; i++) {
     if (argv[i] === '--only') o.only = new Set(argv[++i].split(','));
+    else if (argv[i] === '--only-prefix') o.onlyPrefix = argv[++i];
     else if (argv[i] === '--jobs') o.jobs = Number(argv[++i]);
     else if (argv[i] === '--live') o.live = Number(argv[++i]);
     else if (argv[i] === '--load-timeout') LOAD_TIMEOUT_MS = 1000 * Number(argv[++i]);
@@ -178,12 +195,17 @@ function parseArgs(argv) {
   return o;
 }
 
+// --only ID,... and --only-prefix PREFIX (e.g. hs: for the handshake cases) pick a subset.
+function selected(opts) {
+  return loadCases().filter((c) => (!opts.only || opts.only.has(c.id)) && (!opts.onlyPrefix || c.id.startsWith(opts.onlyPrefix)));
+}
+
 function readTruth() {
   return fs.existsSync(TRUTH_FILE) ? JSON.parse(fs.readFileSync(TRUTH_FILE, 'utf8')) : { cases: {} };
 }
 
 async function record(opts) {
-  const cases = loadCases().filter((c) => !opts.only || opts.only.has(c.id));
+  const cases = selected(opts);
   const truth = readTruth();
   truth.firefox = firefoxVersion();
   truth.command = 'node tests/browser/truth.mjs record';
@@ -201,7 +223,7 @@ async function record(opts) {
 async function check(opts) {
   const truth = readTruth();
   const known = fs.existsSync(KNOWN_FILE) ? JSON.parse(fs.readFileSync(KNOWN_FILE, 'utf8')) : {};
-  const cases = loadCases().filter((c) => !opts.only || opts.only.has(c.id));
+  const cases = selected(opts);
   const rows = [];
   const problems = [];
   await pool(cases, opts.jobs, async (c) => {

@@ -18,6 +18,7 @@
 #include "firefox/shown_error.hpp"
 #include "firefox/verdict.hpp"
 #include "profile/nss_store.hpp"
+#include "profile/prefs.hpp"
 
 namespace certdoctor {
 
@@ -137,6 +138,7 @@ class Diagnosing {
 
   Diagnosis run() && {
     profile_ = choose_profile(r_.profile);
+    if (profile_.dir) fo_.firefox_prefs = read_firefox_prefs(*profile_.dir);  // they change Firefox's handshake
     auto opening_profile = open_in_background([dir = profile_.dir]() -> std::unique_ptr<NssStore> {
       return dir ? NssStore::open(*dir, NssStore::Access::read) : nullptr;
     });
@@ -166,6 +168,8 @@ class Diagnosing {
     d_.chain_der = fetched_.chain_der;
     for (const auto& der : fetched_.chain_der) d_.chain.push_back(describe_certificate(der));
     if (fetched_.failure) {
+      // A handshake alert without a row of its own is told by the general one, under Firefox's name for it.
+      if (!find_error_row(fetched_.failure->code)) fetched_.failure->code = "handshake_alert";
       add_site_values(*fetched_.failure, r_.url, fo_.target);
       findings_.reaching.push_back(*fetched_.failure);
     }
@@ -192,7 +196,11 @@ class Diagnosing {
   // error-page policy.
   void judge() {
     if (fetched_.failure) {
-      if (const ErrorRow* row = find_error_row(fetched_.failure->code); row && row->nss_code) {
+      // Firefox's own handshake failed: the name it met is the one Firefox shows (fetch/firefox_hello).
+      if (fetched_.session && !fetched_.session->firefox_outcome.empty()) {
+        d_.judged = true;
+        d_.firefox_error = fetched_.session->firefox_outcome;
+      } else if (const ErrorRow* row = find_error_row(fetched_.failure->code); row && row->nss_code) {
         d_.judged = true;
         d_.firefox_error = fetched_.failure->code;
       }
@@ -261,7 +269,10 @@ class Diagnosing {
     // When Firefox reported another code, that code is explained too, with the same certificate's facts.
     if (r_.reported_error && *r_.reported_error != error && find_error_row(*r_.reported_error)) {
       SessionFacts facts;
-      if (fetched_.session) facts = {fetched_.session->version, fetched_.session->cipher};
+      if (fetched_.session) {
+        const TlsSession& t = *fetched_.session;
+        facts = {t.version, t.cipher, t.firefox_offer, t.firefox_prefs};
+      }
       findings_.reported.push_back(explain_reported(f, *r_.reported_error, facts));
     }
   }

@@ -25,6 +25,10 @@ json to_json(const TlsSession& s) {
   if (!s.version.empty()) c["tls_version"] = s.version;
   if (!s.cipher.empty()) c["cipher"] = s.cipher;
   if (!s.group.empty()) c["group"] = s.group;
+  if (!s.firefox_offer.empty()) {
+    c["firefox_handshake"] = {{"outcome", s.firefox_outcome.empty() ? json(nullptr) : json(s.firefox_outcome)},
+                              {"offered", s.firefox_offer}, {"prefs", s.firefox_prefs}};
+  }
   return c;
 }
 

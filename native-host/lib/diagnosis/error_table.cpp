@@ -79,20 +79,80 @@ constexpr ErrorRow kTable[] = {
     CONDITION("no_certificate", error, "{host_port} sent no certificate",
               "The handshake completed without a server certificate (an anonymous cipher).",
               "Configure the server with a certificate and disable anonymous ciphers."),
-    FIREFOX_ERROR(SSL_ERROR_UNSUPPORTED_VERSION, error, "{host_port} speaks only {version}, which Firefox refuses",
-                  "Firefox requires TLS 1.2 or newer by default; the best this server offers is {version}.",
+    FIREFOX_ERROR(SSL_ERROR_UNSUPPORTED_VERSION, error, "{host_port} answered with {version}, which Firefox refuses",
+                  "Firefox offered {offered}; the server chose an older version, {version}. This profile's TLS "
+                  "settings: {profile_settings}.",
                   "Old management interfaces (iDRAC, iLO, switches, printers) often stay on TLS 1.0 until their "
                   "firmware is updated.",
-                  "Update the device's firmware or enable TLS 1.2 in its settings. As a stop-gap, Firefox's "
-                  "error page offers to enable TLS 1.0 and 1.1 (pref security.tls.version.enable-deprecated)."),
+                  "Update the device's firmware or enable TLS 1.2 in its settings. Firefox's error page (ESR 153) "
+                  "has no button for this; a stop-gap for this profile only is about:config, "
+                  "security.tls.version.enable-deprecated = true, which lets every site push this profile's "
+                  "connections down to TLS 1.0 and 1.1 (set it back once the device is updated)."),
     FIREFOX_ERROR(SSL_ERROR_NO_CYPHER_OVERLAP, error, "{host_port} and Firefox have no cipher in common",
-                  "The server found nothing it could use among the ciphers offered ({detail}).",
-                  "The server's key is of a kind Firefox cannot use for TLS (DSA, or an elliptic curve other "
-                  "than P-256, P-384 and P-521), or the server only allows old ciphers (RC4, 3DES, DHE).",
-                  "Give the server an RSA (2048 bits or more) or ECDSA P-256 key and enable ECDHE with AES-GCM:\n"
+                  "Firefox offered {offered}. The server found nothing there it can use; offered everything, it "
+                  "accepts {accepted}. This profile's TLS settings: {profile_settings}.",
+                  "The server allows only suites Firefox does not offer (DHE key exchange, CBC with SHA-256 or "
+                  "SHA-384, 3DES, RC4), its key is of a kind Firefox cannot use for TLS (DSA, or an elliptic curve "
+                  "other than P-256, P-384 and P-521), or a suite it needs is switched off in this profile.",
+                  "In the device's TLS settings enable ECDHE with AES-GCM (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or "
+                  "its ECDSA twin); if the firmware has no such setting, ask the vendor for an update that has it. "
+                  "A device with a DSA or odd-curve key needs a new key and certificate, RSA (2048 bits or more) "
+                  "or ECDSA P-256:\n"
                   "  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -sha256 -days 825 -nodes "
                   "-keyout server.key -out server.crt -subj {subj|sh} -addext {san_line|sh} "
                   "-set_serial 0x$(openssl rand -hex 16)"),
+    // --- What Firefox's own handshake meets (fetch/firefox_hello: names as NSS gives them, learnt with the truth
+    // harness's hs: cases). {offered}: what Firefox offered; {accepted}: what the server took when offered
+    // everything; {profile_settings}: the profile's prefs and policies that changed Firefox's offer.
+    FIREFOX_ERROR(SSL_ERROR_PROTOCOL_VERSION_ALERT, error, "{host_port} refuses every TLS version Firefox offers",
+                  "Firefox offered {offered}. The server answered with a protocol_version alert; offered every "
+                  "version, it accepts {accepted}. Firefox's error page (ESR 153) has no button for this: it shows "
+                  "the code under Advanced and suggests contacting the site's owner. This profile's TLS settings: "
+                  "{profile_settings}.",
+                  "Old management controllers, printers, UPS cards and switches speak only TLS 1.0 or 1.1 until "
+                  "their firmware is updated, or have TLS 1.2 switched off in their web settings; a profile that "
+                  "raised security.tls.version.min meets the same with TLS 1.2 servers.",
+                  "Update the device's firmware (ask the vendor for a release with TLS 1.2), or turn TLS 1.2 on in "
+                  "the device's TLS/web-server settings. A stop-gap for this profile only: in about:config set "
+                  "security.tls.version.enable-deprecated to true. That lets Firefox speak TLS 1.0 and 1.1 (and "
+                  "3DES) with every site, so an attacker on the network can push any connection down to those "
+                  "weak versions; set it back to false once the device is updated."),
+    FIREFOX_ERROR(SSL_ERROR_HANDSHAKE_FAILURE_ALERT, error, "{host_port} broke off the handshake",
+                  "The server chose {accepted}, then ended the handshake with a handshake_failure alert. "
+                  "{client_certificate} Firefox offered {offered}.",
+                  "Most often the server requires a client certificate (a smart-card or device login) and Firefox "
+                  "had none to send; otherwise the server rejected something in Firefox's offer after choosing.",
+                  "If the site needs a client certificate, import it into this profile (Settings > Privacy & "
+                  "Security > Certificates > View Certificates > Your Certificates > Import) or set up the "
+                  "smart-card module (Security Devices). Otherwise check the device's TLS settings and logs, and "
+                  "ask its vendor what it requires of clients."),
+    FIREFOX_ERROR(SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT, error, "{host_port} requires a client certificate",
+                  "The server ({accepted}) asked for a client certificate and, receiving none, ended the "
+                  "connection with a certificate_required alert.",
+                  "The site admits only clients that present a certificate (mutual TLS), and this profile holds "
+                  "none that the server accepts.",
+                  "Import your client certificate into this profile (Settings > Privacy & Security > Certificates "
+                  "> View Certificates > Your Certificates > Import) or set up the smart-card module; ask the "
+                  "site's administrator which CA the server accepts client certificates from."),
+    FIREFOX_ERROR(SSL_ERROR_INTERNAL_ERROR_ALERT, error, "{host_port} failed on Firefox's handshake",
+                  "The server answered Firefox's ClientHello with an internal_error alert. Offered everything, it "
+                  "accepts {accepted}. Firefox offered {offered}.",
+                  "The device's TLS software fails on something in a current browser's hello (its size, a new "
+                  "extension or group) or on its own configuration (a key or certificate it cannot load).",
+                  "Update the device's firmware; if that does not help, send the vendor this error and the "
+                  "accepted suite above, and check the device's certificate and key settings."),
+    // Not an NSS error: Firefox's network error page "The connection was reset" (nsresult NS_ERROR_NET_RESET).
+    ErrorRow{"NS_ERROR_NET_RESET", 0, Severity::error, "{host_port} hung up on Firefox's handshake",
+             "The server closed the connection right after Firefox's ClientHello; Firefox shows \"The connection "
+             "was reset\". Offered everything, it accepts {accepted}. Firefox offered {offered}.",
+             "The device's TLS software cannot handle what Firefox offers (versions, suites, or the size of the "
+             "hello), or a firewall or intrusion-prevention system between you filters TLS.",
+             "Update the device's firmware or check its TLS settings; ask the vendor for a release that works with "
+             "current browsers. Check any firewall that inspects TLS between this machine and the device."},
+    CONDITION("handshake_alert", error, "{host_port} refused Firefox's handshake with the alert {alert_name}",
+              "The server ended Firefox's handshake with the TLS alert {alert_name} (Firefox shows "
+              "{firefox_name}). Offered everything, it accepts {accepted}. Firefox offered {offered}.",
+              "Check the device's TLS settings and logs; ask the vendor what the alert means for it."),
 
     // --- Certificate errors Firefox shows (mozilla::pkix results and PSM's checks) -----------------------------
     FIREFOX_ERROR(SEC_ERROR_REUSED_ISSUER_AND_SERIAL, error,

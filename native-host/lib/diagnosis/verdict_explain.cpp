@@ -102,7 +102,13 @@ Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_
   const std::string code(pkix::firefox_code(v.result));
   json values = ctx.chain.empty() ? json::object() : certificate_values(ctx.chain.at(0));
   values.update(site_values(ctx.url, ctx.host, ctx.host_port));
-  if (v.result == Result::NoCypherOverlap) values["detail"] = "the server's key is " + values.value("key", "of an unusable kind");
+  if (v.result == Result::NoCypherOverlap) {
+    // The verdict's own finding (the key of a chain that got through the handshake): the handshake's values say so.
+    values["detail"] = "the server's key is " + values.value("key", "of an unusable kind");
+    values["offered"] = "Firefox's default offer";
+    values["accepted"] = "a key of a kind Firefox cannot use (" + values.value("key", "unknown") + ")";
+    values["profile_settings"] = "not known here";
+  }
   Finding f(code, values);
   f.field = field_of(v.result);
   f.cert = 0;
@@ -144,6 +150,14 @@ Finding explain_reported(const Finding& verdict, const std::string& reported, co
     f.values["detail"] = session.cipher.empty() ? "certdoctor's own connection negotiated no cipher"
                                                 : "certdoctor's own connection negotiated " + session.cipher;
   }
+  f.values["accepted"] = session.cipher.empty() ? "nothing certdoctor could see"
+                                                : session.version + " with " + session.cipher;
+  f.values["offered"] = session.offered.empty() ? "Firefox's default offer" : session.offered;
+  std::string settings;
+  for (const auto& p : session.prefs) settings += (settings.empty() ? "" : ", ") + p;
+  f.values["profile_settings"] = settings.empty() ? "Firefox's defaults" : settings;
+  f.values["client_certificate"] = "Whether the server asks for a client certificate certdoctor cannot tell from its "
+                                   "own connection.";
   return f;
 }
 

@@ -20,6 +20,8 @@ Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_
 // What certdoctor's own connection negotiated, for rows that speak of the handshake.
 struct SessionFacts {
   std::string version, cipher;
+  std::string offered;                // what Firefox's handshake offered (fetch/firefox_hello), when known
+  std::vector<std::string> prefs;     // the profile's settings that changed that offer
 };
 
 // The code Firefox reported, when it differs from the verdict, explained with the same certificate's facts and

@@ -1,6 +1,9 @@
-// Fetches the certificate chain a server presents, with OpenSSL, accepting whatever an old device speaks
-// (TLS 1.0-1.3, security level 0, legacy renegotiation) and verifying nothing: judging the chain is the
-// verdict engine's job, done the way Firefox does it.
+// Fetches the certificate chain a server presents, with OpenSSL, verifying nothing: judging the chain is the
+// verdict engine's job, done the way Firefox does it. The first handshake offers exactly what Firefox offers
+// (fetch/firefox_hello: versions, suites in order, groups, signature algorithms, extensions, as this profile's
+// prefs change them), so its outcome is the one Firefox meets, named as Firefox names it. Only when it fails is the
+// chain fetched again accepting whatever an old device speaks (TLS 1.0-1.3, security level 0, legacy
+// renegotiation), so that the certificate can still be diagnosed and the finding can say what the server accepts.
 #pragma once
 #include <chrono>
 #include <optional>
@@ -19,6 +22,9 @@ struct FetchOptions {
   std::optional<ProxySpec> proxy;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds handshake_timeout{10000};
+  // Firefox pref name -> value, from the profile (profile/prefs: prefs.js, user.js, enterprise policies); they
+  // change what the first handshake offers. Empty: Firefox's defaults.
+  nlohmann::json firefox_prefs = nlohmann::json::object();
 };
 
 struct TlsSession {
@@ -29,6 +35,9 @@ struct TlsSession {
   std::string version;  // "TLSv1.3", ...
   std::string cipher;   // IANA-style OpenSSL name
   std::string group;    // key exchange group, when known
+  std::string firefox_outcome;  // "loads", or the name of the error Firefox's own handshake met
+  std::string firefox_offer;    // what that handshake offered (versions; suites), for people
+  std::vector<std::string> firefox_prefs;  // the profile's settings that changed the offer, "pref=value"
   bool handshake_complete = false;
   double connect_ms = 0;
   double handshake_ms = 0;
