@@ -1,5 +1,7 @@
 #include "fetch/tls_fetch.hpp"
 
+#include "pkix/result.hpp"
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -73,28 +75,28 @@ Finding classify_handshake_failure(SSL* ssl, int ret, const std::string& host_po
 
   if (first == 0 && (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN)) {
     values["detail"] = errno ? std::string(std::strerror(errno)) : "end of stream";
-    return {"connection_closed", values};
+    return {Condition::connection_closed, values};
   }
   switch (reason) {
     case SSL_R_WRONG_VERSION_NUMBER:
     case SSL_R_PACKET_LENGTH_TOO_LONG:
     case SSL_R_HTTP_REQUEST:
     case SSL_R_HTTPS_PROXY_REQUEST:
-      return {"not_tls", values};
+      return {Condition::not_tls, values};
     case SSL_R_UNSUPPORTED_PROTOCOL:
     case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
       values["version"] = "a protocol older than TLS 1.0";
-      return {"SSL_ERROR_UNSUPPORTED_VERSION", values};
+      return Finding::firefox_error(pkix::firefox_code(pkix::Result::UnsupportedVersion), values);
     case SSL_R_UNEXPECTED_EOF_WHILE_READING:
-      return {"connection_closed", values};
+      return {Condition::connection_closed, values};
     case SSL_R_SSLV3_ALERT_HANDSHAKE_FAILURE:
     case SSL_R_NO_SHARED_CIPHER:
     case SSL_R_NO_CIPHERS_AVAILABLE:
       // The server found nothing it can use in an offer far wider than Firefox's (certdoctor also offers
       // legacy suites): Firefox, offering less, gets no common cipher either.
-      return {"SSL_ERROR_NO_CYPHER_OVERLAP", values};
+      return Finding::firefox_error(pkix::firefox_code(pkix::Result::NoCypherOverlap), values);
     default:
-      return {"handshake_failed", values};
+      return {Condition::handshake_failed, values};
   }
 }
 
@@ -131,7 +133,7 @@ FetchResult fetch_chain(const FetchOptions& o) {
   auto ctx = make_context(&result.chain_der);
   std::unique_ptr<SSL, SslFree> ssl(ctx ? SSL_new(ctx.get()) : nullptr);
   if (!ssl || SSL_set_fd(ssl.get(), conn.socket.fd()) != 1) {
-    result.failure = Finding{"handshake_failed", {{"host_port", host_port}, {"detail", openssl_errors()}}};
+    result.failure = Finding{Condition::handshake_failed, {{"host_port", host_port}, {"detail", openssl_errors()}}};
     result.session = session;
     return result;
   }
@@ -151,7 +153,7 @@ FetchResult fetch_chain(const FetchOptions& o) {
     if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
       if (wait_fd(conn.socket.fd(), err == SSL_ERROR_WANT_WRITE, deadline)) continue;
       double seconds = std::chrono::duration<double>(o.handshake_timeout).count();
-      result.failure = Finding{"handshake_timeout", {{"host_port", host_port}, {"seconds", seconds}}};
+      result.failure = Finding{Condition::handshake_timeout, {{"host_port", host_port}, {"seconds", seconds}}};
     } else {
       result.failure = classify_handshake_failure(ssl.get(), ret, host_port);
     }
@@ -168,10 +170,11 @@ FetchResult fetch_chain(const FetchOptions& o) {
     if (const char* g = SSL_group_to_name(ssl.get(), nid)) session.group = g;
   }
   if (SSL_session_reused(ssl.get()) == 0 && result.chain_der.empty()) {
-    result.failure = Finding{"no_certificate", {{"host_port", host_port}}};
+    result.failure = Finding{Condition::no_certificate, {{"host_port", host_port}}};
   } else if (SSL_version(ssl.get()) < TLS1_2_VERSION) {
     // Firefox's floor is TLS 1.2 (security.tls.version.min = 3): this is the page the user sees.
-    result.failure = Finding{"SSL_ERROR_UNSUPPORTED_VERSION", {{"host_port", host_port}, {"version", session.version}}};
+    result.failure = Finding::firefox_error(pkix::firefox_code(pkix::Result::UnsupportedVersion),
+                                            {{"host_port", host_port}, {"version", session.version}});
   }
   SSL_shutdown(ssl.get());  // one close_notify, without waiting for the server's
   result.session = session;
