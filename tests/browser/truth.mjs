@@ -223,7 +223,9 @@ async function record(opts) {
 // Pairs of recorded cases: x stores exactly one certificate more than y (same host, chain and exceptions), Firefox
 // refuses x, and its recorded verdicts differ: { x, removed (the stored entry), after (Firefox's verdict for y) }.
 export function removalPairs(cases, truth) {
-  const site = (c) => JSON.stringify([c.host, c.chain, c.key, c.overrides || []]);
+  // The same site: the same host, chain and key, served the same way (the handshake cases vary the server's TLS
+  // settings and the profile's prefs over one chain; a removal is compared only within one of them).
+  const site = (c) => JSON.stringify([c.host, c.chain, c.key, c.overrides || [], c.server || null, c.prefs || null]);
   const entry = (s) => `${s.trust}|${s.pem}`;
   const recorded = (c) => {
     const t = truth.cases[c.id];
