@@ -6,11 +6,12 @@ namespace certdoctor::audit {
 
 using nlohmann::json;
 
-namespace {
 json device_json(const std::optional<DeviceMatch>& d) {
   if (!d) return nullptr;
   return {{"vendor", d->vendor}, {"product", d->product}, {"collision", d->collision}, {"install_hint", d->install_hint}};
 }
+
+namespace {
 std::optional<DeviceMatch> device_from(const json& j) {
   if (!j.is_object()) return std::nullopt;
   return DeviceMatch{j.value("vendor", ""), j.value("product", ""), j.value("collision", ""), j.value("install_hint", "")};

@@ -49,6 +49,8 @@ struct EndpointReport {
   bool refused() const { return reachable && !verdict.empty(); }
 };
 
+// The device as the JSON report and the endpoint's own JSON write it (null when none was recognised).
+nlohmann::json device_json(const std::optional<DeviceMatch>& d);
 nlohmann::json to_json(const EndpointReport& e);
 EndpointReport endpoint_from_json(const nlohmann::json& j);
 

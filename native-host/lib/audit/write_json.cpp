@@ -8,10 +8,6 @@ namespace certdoctor::audit {
 using nlohmann::json;
 
 namespace {
-json device_json(const std::optional<DeviceMatch>& d) {
-  if (!d) return nullptr;
-  return {{"vendor", d->vendor}, {"product", d->product}, {"collision", d->collision}, {"install_hint", d->install_hint}};
-}
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 }  // namespace
 
