@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <iterator>
 #include <set>
 
 #include "diagnosis/error_table.hpp"
@@ -30,21 +31,43 @@ TEST_CASE("Error table: Firefox rows carry NSS's own numbers", "[error_table]") 
   // Values from NSS's sslerr.h: SSL_ERROR_BASE (-0x3000) + 2 and + 9.
   CHECK(find_error_row("SSL_ERROR_NO_CYPHER_OVERLAP")->nss_code == -12288 + 2);
   CHECK(find_error_row("SSL_ERROR_UNSUPPORTED_VERSION")->nss_code == -12288 + 9);
+  // The alerts Firefox's own handshake meets: + 61, + 98, + 100, + 181; the reset connection has no NSS number.
+  CHECK(find_error_row("SSL_ERROR_HANDSHAKE_FAILURE_ALERT")->nss_code == -12288 + 61);
+  CHECK(find_error_row("SSL_ERROR_PROTOCOL_VERSION_ALERT")->nss_code == -12288 + 98);
+  CHECK(find_error_row("SSL_ERROR_INTERNAL_ERROR_ALERT")->nss_code == -12288 + 100);
+  CHECK(find_error_row("SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT")->nss_code == -12288 + 181);
+  CHECK(find_error_row("NS_ERROR_NET_RESET")->nss_code == 0);
 }
 
-TEST_CASE("Error table: every verdict certdoctor can reach has its row, with a cause and a fix", "[error_table]") {
+TEST_CASE("Error table: every Result and every Condition has its row, Firefox's rows have a cause and a fix",
+          "[error_table]") {
   using certdoctor::pkix::Result;
-#define CERTDOCTOR_ROW_CHECK(name, code)                                  \
-  if (Result::name != Result::Success) {                                 \
-    INFO(code);                                                          \
-    const ErrorRow* row = find_error_row(code);                          \
-    REQUIRE(row != nullptr);                                             \
-    CHECK(row->nss_code < 0);                                            \
-    CHECK_FALSE(row->cause.empty());                                     \
-    CHECK_FALSE(row->fix.empty());                                       \
+#define CERTDOCTOR_ROW_CHECK(name, symbol, override, field, about) \
+  {                                                               \
+    INFO(#symbol);                                                \
+    const ErrorRow* row = find_error_row(Result::name);           \
+    REQUIRE(row != nullptr);                                      \
+    CHECK(row->code == #symbol);                                  \
+    CHECK(find_error_row(#symbol) == row);                        \
+    /* NS_ERROR_NET_RESET is an nsresult, not a PRErrorCode */  \
+    CHECK((row->nss_code < 0) != (Result::name == Result::NetReset)); \
+    CHECK_FALSE(row->cause.empty());                              \
+    CHECK_FALSE(row->fix.empty());                                \
   }
   CERTDOCTOR_PKIX_RESULTS(CERTDOCTOR_ROW_CHECK)
 #undef CERTDOCTOR_ROW_CHECK
+  for (Condition c : kConditions) {
+    INFO(code_of(c));
+    const ErrorRow* row = find_error_row(c);
+    REQUIRE(row != nullptr);
+    CHECK(row->code == code_of(c));
+    CHECK(row->nss_code == 0);
+    CHECK_FALSE(row->result);
+  }
+  // Every row is a Result's or a Condition's: nothing else can be named.
+  std::size_t results = 0;
+  for (const auto& row : error_table()) results += row.result ? 1 : 0;
+  CHECK(error_table().size() == results + std::size(kConditions));
   // The codes the primer's table and the issue name, and the numbers Firefox reports for a few of them.
   for (const char* code : {"SEC_ERROR_UNKNOWN_ISSUER", "SEC_ERROR_EXPIRED_CERTIFICATE", "SSL_ERROR_BAD_CERT_DOMAIN",
                            "SEC_ERROR_INVALID_ALGORITHM", "SEC_ERROR_CERT_BAD_ACCESS_LOCATION",
@@ -57,7 +80,30 @@ TEST_CASE("Error table: every verdict certdoctor can reach has its row, with a c
   CHECK(find_error_row("MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT")->nss_code == -(2153398258 - 2153381888));
 }
 
-TEST_CASE("Templates: values fill placeholders; |sh quotes them as one shell word", "[error_table]") {
+TEST_CASE("Error table: the numbers are NSS's and mozilla::pkix's, the facts Firefox's", "[error_table]") {
+  using certdoctor::pkix::Result;
+  // secerr.h: SEC_ERROR_BASE (-0x2000) + 1; mozilla::pkix: ERROR_BASE (-0x4000) + 14; prerr.h: PR_UNKNOWN_ERROR.
+  CHECK(find_error_row(Result::FatalLibraryFailure)->nss_code == -8192 + 1);
+  CHECK(find_error_row(Result::SelfSignedCert)->nss_code == -16384 + 14);
+  CHECK(find_error_row(Result::UnknownError)->nss_code == -5994);
+  // PSM's overridable errors: the ones whose error page offers "Accept the Risk and Continue".
+  for (Result r : {Result::UnknownIssuer, Result::SelfSignedCert, Result::ExpiredCertificate, Result::BadCertDomain,
+                   Result::CaCertUsedAsEndEntity, Result::InadequateKeySize, Result::NotYetValidIssuerCertificate}) {
+    INFO(pkix::firefox_code(r));
+    CHECK(pkix::facts(r).overridable);
+  }
+  for (Result r : {Result::ReusedIssuerAndSerial, Result::UntrustedIssuer, Result::BadSignature, Result::RevokedCertificate,
+                   Result::CertNotInNameSpace, Result::FatalLibraryFailure}) {
+    INFO(pkix::firefox_code(r));
+    CHECK_FALSE(pkix::facts(r).overridable);
+  }
+  CHECK(pkix::facts(Result::ExpiredIssuerCertificate).about_issuer);
+  CHECK_FALSE(pkix::facts(Result::ExpiredCertificate).about_issuer);
+  CHECK(pkix::facts(Result::BadCertDomain).field == "subject_alt_names");
+  CHECK(pkix::as_issuer_result(Result::ExpiredCertificate) == Result::ExpiredIssuerCertificate);
+}
+
+TEST_CASE("Templates: values fill placeholders, |sh quotes them as one shell word", "[error_table]") {
   nlohmann::json v = {{"host", "a.test"}, {"n", 3}, {"list", {"x", "y"}}};
   CHECK(render_template("{host} has {n} ({list}) {missing}", v) == "a.test has 3 (x, y) ?");
   CHECK(render_template("echo {host|sh}", v) == "echo 'a.test'");

@@ -150,7 +150,7 @@ TEST_CASE("Store: missing, corrupt and read-only databases give clear errors and
     try {
       fn();
     } catch (const StoreError& e) {
-      return e.code();
+      return std::string(e.code());
     }
     return std::string("no error");
   };

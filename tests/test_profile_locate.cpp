@@ -125,7 +125,7 @@ const ListedProfile* find_named(const std::vector<ListedProfile>& v, const std::
 }
 }  // namespace
 
-TEST_CASE("Profiles list: classic, XDG, Snap and Flatpak roots; relative and absolute paths; channels", "[profile]") {
+TEST_CASE("Profiles list: classic, XDG, Snap and Flatpak roots, relative and absolute paths, channels", "[profile]") {
   testing::TempDir home;
   testing::TempDir elsewhere;
   const fs::path classic = home / ".mozilla/firefox";

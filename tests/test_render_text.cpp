@@ -42,7 +42,7 @@ TEST_CASE("the text output of a diagnosis shows a hostile subject, SAN and nickn
   d.firefox_error = "SEC_ERROR_REUSED_ISSUER_AND_SERIAL";
   d.chain = {cert};
   // The stale_copy finding's text quotes the stored nickname.
-  d.findings = {certdoctor::Finding("stale_copy", {{"nickname", "portal " + rlo + "dlo"}, {"profile", "/p"},
+  d.findings = {certdoctor::Finding(certdoctor::Condition::stale_copy, {{"nickname", "portal " + rlo + "dlo"}, {"profile", "/p"},
                                                    {"stored_sha256", "11"}, {"served_sha256", "00"},
                                                    {"serial", "01"}, {"issuer", "CN=Test CA"},
                                                    {"subject", cert.subject}, {"stored_subject", cert.subject},

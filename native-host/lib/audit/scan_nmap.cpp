@@ -90,7 +90,7 @@ void read_nmap(std::istream& in, const ScanContext& ctx) {
         o.port = static_cast<std::uint16_t>(port);
         o.chain_der = pem_certificates(pem);
         if (o.chain_der.empty()) {
-          o.failure = Finding{"handshake_failed", {{"host_port", endpoint_name(o.host, o.port)},
+          o.failure = Finding{Condition::handshake_failed, {{"host_port", endpoint_name(o.host, o.port)},
                                                    {"detail", "nmap's ssl-cert output holds no readable certificate"}}};
         }
         ctx.sink(std::move(o));

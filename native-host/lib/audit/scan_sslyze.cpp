@@ -35,7 +35,7 @@ void read_sslyze(std::istream& in, const ScanContext& ctx) {
       Observation o = base;
       std::string detail = server.value("connectivity_error_trace", "");
       if (detail.empty()) detail = "sslyze did not complete the scan (" + server.value("connectivity_status", std::string("no result")) + ")";
-      o.failure = Finding{"handshake_failed", {{"host_port", endpoint_name(o.host, o.port)}, {"detail", detail}}};
+      o.failure = Finding{Condition::handshake_failed, {{"host_port", endpoint_name(o.host, o.port)}, {"detail", detail}}};
       ctx.sink(std::move(o));
       return;
     }
@@ -54,7 +54,7 @@ void read_sslyze(std::istream& in, const ScanContext& ctx) {
     }
     if (!any) {
       Observation o = base;
-      o.failure = Finding{"handshake_failed", {{"host_port", endpoint_name(o.host, o.port)},
+      o.failure = Finding{Condition::handshake_failed, {{"host_port", endpoint_name(o.host, o.port)},
                                                {"detail", "sslyze's certificate_info has no received chain"}}};
       ctx.sink(std::move(o));
     }

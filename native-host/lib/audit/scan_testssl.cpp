@@ -21,7 +21,7 @@ void read_testssl(std::istream& in, const ScanContext& ctx) {
     if (leaves.empty()) {
       // testssl.sh reached nothing that gave a certificate (it says why in "scanProblem").
       if (!scan_problem.empty()) {
-        current->failure = Finding{"handshake_failed", {{"host_port", endpoint_name(current->host, current->port)},
+        current->failure = Finding{Condition::handshake_failed, {{"host_port", endpoint_name(current->host, current->port)},
                                                         {"detail", scan_problem}}};
         ctx.sink(std::move(*current));
       }

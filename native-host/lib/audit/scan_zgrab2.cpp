@@ -89,7 +89,7 @@ void read_zgrab2(std::istream& in, const ScanContext& ctx) {
         if (!log && string_at(response, {"status"}).empty()) continue;
         std::string detail = string_at(response, {"error"});
         if (detail.empty()) detail = "zgrab2 status " + string_at(response, {"status"});
-        o.failure = Finding{"handshake_failed", {{"host_port", endpoint_name(o.host, o.port)}, {"detail", detail}}};
+        o.failure = Finding{Condition::handshake_failed, {{"host_port", endpoint_name(o.host, o.port)}, {"detail", detail}}};
       }
       if (o.host.empty()) continue;
       ctx.sink(std::move(o));

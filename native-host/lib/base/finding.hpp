@@ -6,12 +6,23 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include "base/conditions.hpp"
 
 namespace certdoctor {
 
 struct Finding {
   Finding() = default;
-  Finding(std::string c, nlohmann::json v = nlohmann::json::object()) : code(std::move(c)), values(std::move(v)) {}
+  // A condition certdoctor found itself.
+  Finding(Condition c, nlohmann::json v = nlohmann::json::object()) : code(code_of(c)), values(std::move(v)) {}
+  // An error Firefox shows, by the name pkix::firefox_code gives it (or the name Firefox reported).
+  static Finding firefox_error(std::string_view name, nlohmann::json v = nlohmann::json::object()) {
+    Finding f;
+    f.code = name;
+    f.values = std::move(v);
+    return f;
+  }
 
   std::string code;
   nlohmann::json values = nlohmann::json::object();

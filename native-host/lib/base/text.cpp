@@ -1,5 +1,7 @@
 #include "base/text.hpp"
 
+#include "base/hex.hpp"
+
 namespace certdoctor {
 
 std::string shell_quote(std::string_view s) {
@@ -12,7 +14,6 @@ std::string shell_quote(std::string_view s) {
 }
 
 std::string printable(std::string_view s, bool keep_newlines) {
-  static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -23,14 +24,9 @@ std::string printable(std::string_view s, bool keep_newlines) {
               static_cast<unsigned char>(s[i + 1]) <= 0x9f;
     if (keep_newlines && (c == '\n' || c == '\t')) control = false;
     if (control) {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
+      out += "\\x" + to_hex(s.substr(i, 1));
     } else if (c1) {
-      auto d = static_cast<unsigned char>(s[++i]);
-      out += "\\u00";
-      out += hex[d >> 4];
-      out += hex[d & 15];
+      out += "\\u00" + to_hex(s.substr(++i, 1));
     } else {
       out += static_cast<char>(c);
     }

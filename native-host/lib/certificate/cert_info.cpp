@@ -208,7 +208,9 @@ CertificateDescription describe_certificate(std::string_view der) {
   }
   d.not_before = iso_time(X509_get0_notBefore(x.get()));
   d.not_after = iso_time(X509_get0_notAfter(x.get()));
-  d.self_issued = X509_NAME_cmp(X509_get_subject_name(x.get()), X509_get_issuer_name(x.get())) == 0;
+  // Byte equality of the two names, as path building sees it (not OpenSSL's canonical comparison).
+  const auto keys = cert_keys(der);
+  d.self_issued = keys && keys->self_issued();
   d.public_key = public_key(x.get());
   {
     const ASN1_OBJECT* alg = X509_get0_tbs_sigalg(x.get())->algorithm;
@@ -246,14 +248,6 @@ CertificateDescription describe_certificate(std::string_view der) {
 }  // namespace certdoctor
 
 namespace certdoctor {
-namespace {
-
-X509Ptr parse(std::string_view der) {
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  return X509Ptr(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-}
-
-}  // namespace
 
 std::optional<CertKeys> cert_keys(std::string_view der) {
   // The fields' own bytes, as NSS stores and indexes them: only the TBSCertificate's outline is read, so a
@@ -275,11 +269,6 @@ std::optional<CertKeys> cert_keys(std::string_view der) {
   return CertKeys{std::string(as_string(issuer)), std::string(as_string(subject)), std::string(as_string(serial))};
 }
 
-bool signature_verifies(std::string_view cert_der, std::string_view issuer_der) {
-  X509Ptr cert = parse(cert_der), issuer = parse(issuer_der);
-  if (!cert || !issuer) return false;
-  EVP_PKEY* key = X509_get0_pubkey(issuer.get());
-  return key && X509_verify(cert.get(), key) == 1;
-}
+bool CertKeys::self_issued() const { return pkix::equal(pkix::as_input(issuer_der), pkix::as_input(subject_der)); }
 
 }  // namespace certdoctor

@@ -86,10 +86,9 @@ namespace certdoctor {
 // the DER INTEGER of the serial (tag and length included). nullopt when the bytes are not a certificate.
 struct CertKeys {
   std::string issuer_der, subject_der, serial_der;
+  bool self_issued() const;  // pkix::Cert::self_issued on the same bytes
 };
 std::optional<CertKeys> cert_keys(std::string_view der);
 
-// Whether `issuer_der`'s public key verifies `cert_der`'s signature (a signature check only, no path logic).
-bool signature_verifies(std::string_view cert_der, std::string_view issuer_der);
 
 }  // namespace certdoctor

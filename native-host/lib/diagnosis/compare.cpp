@@ -122,7 +122,7 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
     const bool past_deadline = got->failure && got->failure->values.value("deadline", false);
     if (past_deadline || got->chain_der.empty()) {
       entry.status = past_deadline ? "not_checked" : "unreachable";
-      entry.reason = past_deadline ? "deadline" : got->failure ? got->failure->code : "no_certificate";
+      entry.reason = past_deadline ? "deadline" : got->failure ? got->failure->code : std::string(code_of(Condition::no_certificate));
       unchecked.push_back(urls[i]);
       report.compared.push_back(entry);
       continue;
@@ -141,7 +141,7 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
         entry.matches.push_back({static_cast<int>(mine), static_cast<int>(theirs), described.sha256, described.subject});
         if (!reported_sites.insert({s, mine}).second) continue;
         const CertificateDescription& served = chain.at(mine);
-        Finding f("open_site_conflict", {{"other_url", urls[i]},
+        Finding f(Condition::open_site_conflict, {{"other_url", urls[i]},
                                          {"other_host", authorities[s]},
                                          {"other_subject", described.subject},
                                          {"other_names", names_of(described)},
@@ -163,7 +163,7 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
   if (!unchecked.empty()) {
     std::string list;
     for (const auto& u : unchecked) list += (list.empty() ? "" : ", ") + u;
-    report.findings.push_back(Finding("compare_incomplete", {{"unchecked", static_cast<int>(unchecked.size())},
+    report.findings.push_back(Finding(Condition::compare_incomplete, {{"unchecked", static_cast<int>(unchecked.size())},
                                                              {"urls", list}}));
   }
   return report;
@@ -177,9 +177,9 @@ CompareReport compare_with_sites(const std::vector<std::string>& chain_der,
 
 void add_compare_findings(std::vector<Finding>& leading, std::vector<Finding>& trailing, const CompareReport& report) {
   std::vector<Finding> named;
-  for (const auto& f : report.findings) (f.code == "open_site_conflict" ? named : trailing).push_back(f);
+  for (const auto& f : report.findings) (f.code == code_of(Condition::open_site_conflict) ? named : trailing).push_back(f);
   if (!named.empty()) {
-    std::erase_if(leading, [](const Finding& f) { return f.code == "live_connection_conflict"; });
+    std::erase_if(leading, [](const Finding& f) { return f.code == code_of(Condition::live_connection_conflict); });
   }
   leading.insert(leading.begin(), named.begin(), named.end());
 }

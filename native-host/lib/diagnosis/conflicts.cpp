@@ -1,6 +1,7 @@
 #include "diagnosis/conflicts.hpp"
 
 #include "certificate/cert_info.hpp"
+#include "pkix/signature.hpp"
 
 namespace certdoctor {
 
@@ -31,8 +32,7 @@ ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& c
     const int index = static_cast<int>(i);
 
     // Same issuer and serial, other bytes: NSS treats the pair as one certificate's identity.
-    for (const auto& s : store.by_issuer_serial(keys->issuer_der, keys->serial_der)) {
-      if (s.der == chain_der[i]) continue;
+    for (const auto& s : store.same_identity_other_bytes(chain_der[i])) {
       CertificateDescription stored = describe_certificate(s.der);
       nlohmann::json values = {{"profile", profile},          {"stored_sha256", s.sha256},
                                {"served_sha256", served.sha256}, {"nickname", s.nickname},
@@ -42,11 +42,10 @@ ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& c
       // The same names mean the same site re-made its certificate; other names mean another device (self-made
       // certificates with a fixed factory name and serial) or another site of the same CA.
       const bool same_site = stored.subject == served.subject && names_of(stored) == names_of(served);
-      std::string scenario;
-      if (i > 0) scenario = "stale_intermediate";
-      else if (same_site) scenario = "stale_copy";
-      else if (served.self_issued) scenario = "shared_device_serial";
-      else scenario = "ca_serial_reuse";
+      const Condition scenario = i > 0                ? Condition::stale_intermediate
+                                 : same_site          ? Condition::stale_copy
+                                 : served.self_issued ? Condition::shared_device_serial
+                                                      : Condition::ca_serial_reuse;
       report.conflicts.push_back(conflict_of(s, std::move(stored), index, "same_issuer_and_serial"));
       Finding f(scenario, values);
       f.cert = index;
@@ -58,21 +57,25 @@ ConflictReport find_conflicts(NssStore& store, const std::vector<std::string>& c
     // re-made (new key, old name) while the profile keeps the old one.
     if (served.self_issued) continue;
     for (const auto& s : store.by_subject(keys->issuer_der)) {
-      if (signature_verifies(chain_der[i], s.der)) continue;
+      // Only a signature that does not verify makes a conflict; a certificate that cannot be read proves nothing.
+      if (pkix::verify_signed_by(pkix::as_input(chain_der[i]), pkix::as_input(s.der)) != pkix::Result::BadSignature) {
+        continue;
+      }
       bool served_twin = false;
       for (const auto& other : chain_der) served_twin = served_twin || other == s.der;
       if (served_twin) continue;
       report.conflicts.push_back(conflict_of(s, describe_certificate(s.der), index, "issuer_name_other_key"));
-      Finding f("stale_issuer", {{"profile", profile}, {"stored_sha256", s.sha256}, {"nickname", s.nickname},
+      Finding f(Condition::stale_issuer, {{"profile", profile}, {"stored_sha256", s.sha256}, {"nickname", s.nickname},
                                  {"issuer", served.issuer}, {"trust", s.trust_string()}});
       f.cert = index;
       f.field = "issuer";
       report.findings.push_back(f);
     }
   }
-  if (report.conflicts.empty() && reported_error == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL" && !chain_der.empty()) {
+  if (report.conflicts.empty() && reported_error == pkix::firefox_code(pkix::Result::ReusedIssuerAndSerial) &&
+      !chain_der.empty()) {
     const CertificateDescription& leaf = chain.at(0);
-    Finding f("live_connection_conflict", {{"serial", leaf.serial}, {"issuer", leaf.issuer}});
+    Finding f(Condition::live_connection_conflict, {{"serial", leaf.serial}, {"issuer", leaf.issuer}});
     f.cert = 0;
     report.findings.push_back(f);
   }

@@ -93,7 +93,7 @@ FetchOptions fetch_options(const DiagnoseRequest& r) {
 }
 
 Finding store_failure(const StoreError& e, const std::string& path, const std::string& during = "") {
-  return Finding(e.code(), {{"path", path}, {"detail", during + e.what()}});
+  return Finding(e.condition(), {{"path", path}, {"detail", during + e.what()}});
 }
 
 // A chain that stops short: the leaf is not self-issued and nothing served is its issuer. With an unknown issuer,
@@ -101,15 +101,16 @@ Finding store_failure(const StoreError& e, const std::string& path, const std::s
 std::optional<Finding> missing_issuer(const Diagnosis& d) {
   if (d.chain.empty()) return std::nullopt;
   const CertificateDescription& leaf = d.chain[0];
-  if (leaf.issuer.empty() || leaf.issuer == leaf.subject) return std::nullopt;
-  for (const auto& c : d.chain) {
-    if (c.subject == leaf.issuer) return std::nullopt;
+  const auto names = cert_keys(d.chain_der[0]);
+  if (leaf.issuer.empty() || !names || names->self_issued()) return std::nullopt;
+  for (const auto& der : d.chain_der) {
+    if (auto served = cert_keys(der); served && served->subject_der == names->issuer_der) return std::nullopt;
   }
   std::string where;
   if (leaf.authority_info_access) {
     for (const auto& url : leaf.authority_info_access->ca_issuers) where = " Its issuer publishes it at " + url + ".";
   }
-  Finding f("issuer_not_sent", {{"issuer", leaf.issuer}, {"sent", static_cast<int>(d.chain.size())}, {"where", where}});
+  Finding f(Condition::issuer_not_sent, {{"issuer", leaf.issuer}, {"sent", static_cast<int>(d.chain.size())}, {"where", where}});
   f.cert = 0;
   f.field = "issuer";
   return f;
@@ -154,7 +155,7 @@ class Diagnosing {
     reach_site();
     profile_store_ = opening_profile.get();
     builtins_ = opening_builtins.get();
-    if (builtins_.error) findings_.builtin_roots.push_back(Finding("builtin_roots_unavailable", {{"detail", builtins_.error->what()}}));
+    if (builtins_.error) findings_.builtin_roots.push_back(Finding(Condition::builtin_roots_unavailable, {{"detail", builtins_.error->what()}}));
     compare_with_profile();
     judge();
     compare_with_report();
@@ -177,7 +178,7 @@ class Diagnosing {
     if (!fetched_.chain_der.empty()) d_.device = recognise_device(fetched_.chain_der[0]);
     if (fetched_.failure) {
       // A handshake alert without a row of its own is told by the general one, under Firefox's name for it.
-      if (!find_error_row(fetched_.failure->code)) fetched_.failure->code = "handshake_alert";
+      if (!find_error_row(fetched_.failure->code)) fetched_.failure->code = code_of(Condition::handshake_alert);
       add_site_values(*fetched_.failure, r_.url, fo_.target);
       findings_.reaching.push_back(*fetched_.failure);
     }
@@ -230,14 +231,18 @@ class Diagnosing {
     VerdictInput vin{fetched_.chain_der, fo_.target.host, profile_store_.store.get(), builtins_.store.get(),
                      static_cast<std::int64_t>(std::time(nullptr)), {}};
     std::optional<Verdict> judged;
+    const std::string where = profile_.dir ? profile_path() : "the built-in roots";
     try {
       judged = firefox_verdict(vin);
+      if (judged->store_failure) {
+        // A database that failed while the path was built (locked by a writer, gone from under us): no verdict,
+        // but the finding says why, and the chain, the connection and the conflicts found so far still arrive.
+        findings_.store.push_back(store_failure(*judged->store_failure, where, "while judging the chain: "));
+        return;
+      }
       name_stored_culprits(judged->result, vin.now);
     } catch (const StoreError& e) {
-      // A database that fails while the path is built (locked by a writer, gone from under us): no verdict,
-      // but the finding says why, and the chain, the connection and the conflicts found so far still arrive.
-      findings_.store.push_back(store_failure(e, profile_.dir ? profile_path() : "the built-in roots",
-                                              "while judging the chain: "));
+      findings_.store.push_back(store_failure(e, where, "while judging the chain: "));
     }
     if (judged) apply(*judged);
   }
@@ -253,7 +258,7 @@ class Diagnosing {
     for (const auto& e : shown.exceptions.value_or(std::vector<ExceptionMatch>{})) {
       if (e.matches) continue;
       findings_.stale_exceptions.push_back(Finding(
-          "stale_exception", {{"host_port", e.host_port},
+          Condition::stale_exception, {{"host_port", e.host_port},
                               {"fingerprint", e.fingerprint},
                               {"served_fingerprint", shown.served_fingerprint}}));
     }
@@ -261,7 +266,7 @@ class Diagnosing {
     if (!shown.error) {
       if (shown.exception_applies) {
         findings_.exception_applies.push_back(Finding(
-            "exception_applies", {{"error", std::string(pkix::firefox_code(v.result))}, {"host_port", site.host_port}}));
+            Condition::exception_applies, {{"error", std::string(pkix::firefox_code(v.result))}, {"host_port", site.host_port}}));
       }
       return;
     }
@@ -280,12 +285,12 @@ class Diagnosing {
       if (auto missing = missing_issuer(d_)) findings_.verdict.push_back(*missing);
     }
     if (shown.hsts) {
-      findings_.policy.push_back(Finding(shown.hsts->source == "preload" ? "hsts_preloaded" : "hsts_host",
+      findings_.policy.push_back(Finding(shown.hsts->source == "preload" ? Condition::hsts_preloaded : Condition::hsts_host,
                                          {{"error", error}, {"host", fo_.target.host}, {"domain", shown.hsts->domain},
                                           {"subdomains", shown.hsts->include_subdomains ? ", for its subdomains too" : ""},
                                           {"expires", shown.hsts->expires()}}));
     } else if (!v.overridable) {
-      findings_.policy.push_back(Finding("not_overridable", {{"error", error}}));
+      findings_.policy.push_back(Finding(Condition::not_overridable, {{"error", error}}));
     }
     // When Firefox reported another code, that code is explained too, with the same certificate's facts.
     if (r_.reported_error && *r_.reported_error != error && find_error_row(*r_.reported_error)) {
@@ -302,14 +307,14 @@ class Diagnosing {
     if (!r_.reported_error || !d_.judged) return;
     if (!d_.firefox_error || *d_.firefox_error != *r_.reported_error) {
       findings_.prediction.push_back(Finding(
-          "prediction_differs", {{"reported", *r_.reported_error}, {"predicted", d_.firefox_error.value_or("no error")}}));
+          Condition::prediction_differs, {{"reported", *r_.reported_error}, {"predicted", d_.firefox_error.value_or("no error")}}));
     }
   }
 
   // Which open site holds our issuer and serial in Firefox's memory; the remedy's command opens this page.
   void compare_with_other_sites() {
     for (auto& f : findings_.conflicts) {
-      if (f.code == "live_connection_conflict") f.values["url"] = r_.url;
+      if (f.code == code_of(Condition::live_connection_conflict)) f.values["url"] = r_.url;
     }
     if (!comparing_) return;
     CompareReport report = comparing_->finish(d_.chain_der, d_.chain);
@@ -380,7 +385,7 @@ json verdict_after(const AfterCheck& check, const std::filesystem::path& profile
     out["title"] = d.firefox_error ? first_title() : json("the page loads");
   } catch (const std::exception& e) {
     out = json::object();
-    Finding f("after_check_failed", {{"url", check.url}, {"profile", profile.string()}, {"detail", e.what()}});
+    Finding f(Condition::after_check_failed, {{"url", check.url}, {"profile", profile.string()}, {"detail", e.what()}});
     json rendered = render_finding(f);
     out["error"] = rendered["title"];
     out["findings"] = json::array({rendered});

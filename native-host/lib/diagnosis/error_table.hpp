@@ -1,8 +1,10 @@
 // The one table of everything a diagnosis can say. It drives the stable codes, the numbers Firefox reports,
 // and the explanations and fixes shown by the CLI and sent to the extension.
 #pragma once
+#include "base/conditions.hpp"
 #include "base/finding.hpp"
 #include "base/text.hpp"
+#include "pkix/result.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -17,8 +19,9 @@ namespace certdoctor {
 enum class Severity { info, warning, error };
 std::string_view to_string(Severity s);
 
-// Firefox errors use their exact NSS / mozilla::pkix name as code and carry the PRErrorCode Firefox reports;
-// conditions the host finds itself (server down, profile missing, ...) have a lower-case code and number 0.
+// Firefox errors are keyed on their pkix::Result: the name and the PRErrorCode Firefox reports follow from the
+// Result's row in pkix/result.hpp (the number from NSS's headers). Conditions the host finds itself (server down,
+// profile missing, ...) are keyed on their Condition (base/conditions.hpp): a lower-case code and number 0.
 // Texts are templates: "{name}" is the finding's value `name` as plain text, "{name|sh}" the same value quoted
 // for a POSIX shell, so that a pasted command runs exactly as shown whatever the certificate contains.
 // Each row: the name, the number Firefox reports, what it means (explanation), the likely real-world cause,
@@ -31,11 +34,15 @@ struct ErrorRow {
   std::string_view explanation;
   std::string_view cause;
   std::string_view fix;
+  std::optional<pkix::Result> result;  // for a Firefox error
 };
 
 std::span<const ErrorRow> error_table();
 const ErrorRow* find_error_row(std::string_view code);
 const ErrorRow* find_error_row(int nss_code);
+// Every Result and every Condition has its row (checked by a unit test); these never return null for them.
+const ErrorRow* find_error_row(pkix::Result result);
+const ErrorRow* find_error_row(Condition condition);
 
 
 // {code, severity, [nss_code], [cert], [field], values, title, explanation, cause, fix}

@@ -9,6 +9,7 @@
 #include "base/utc.hpp"
 #include "certificate/cert_info.hpp"
 #include "pkix/result.hpp"
+#include "pkix/signature.hpp"
 
 namespace certdoctor {
 
@@ -32,7 +33,7 @@ bool distrusts(const StoredCert& s, bool as_issuer) {
 std::string stale_anchor_why(const StoredCert& s, const std::string& child_der,
                              const CertificateDescription& described, std::int64_t now) {
   if (!s.is_trust_anchor()) return "";
-  if (!signature_verifies(child_der, s.der)) return "other_key";
+  if (pkix::verify_signed_by(pkix::as_input(child_der), pkix::as_input(s.der)) != pkix::Result::Success) return "other_key";
   const std::string today = utc_format(static_cast<std::time_t>(now));
   if (!described.not_after.empty() && described.not_after < today) return "expired";
   if (!described.not_before.empty() && described.not_before > today) return "not_yet_valid";
@@ -130,7 +131,7 @@ void find_stored_culprits(const CulpritInput& in, ConflictReport& report) {
     Conflict conflict = conflict_of(c.stored, std::move(stored), c.cert, c.reason);
     conflict.removal = removal_of(e, in.current);
     report.conflicts.push_back(std::move(conflict));
-    Finding f(c.reason == "distrusted" ? "stored_distrust" : "stale_anchor", values);
+    Finding f(c.reason == "distrusted" ? Condition::stored_distrust : Condition::stale_anchor, values);
     f.cert = c.cert;
     f.field = "issuer";
     report.findings.push_back(f);

@@ -38,66 +38,6 @@ json site_values(const std::string& url, const std::string& host, const std::str
           {"san_line", "subjectAltName=" + san_ext}};
 }
 
-namespace {
-
-// The certificate field each result is about.
-std::string field_of(Result r) {
-  switch (r) {
-    case Result::ExpiredCertificate:
-    case Result::NotYetValidCertificate:
-    case Result::ExpiredIssuerCertificate:
-    case Result::NotYetValidIssuerCertificate:
-    case Result::InvalidTime: return "validity";
-    case Result::BadCertDomain: return "subject_alt_names";
-    case Result::InadequateKeySize:
-    case Result::UnsupportedKeyAlg:
-    case Result::UnsupportedEllipticCurve:
-    case Result::UnsupportedEcPointForm: return "public_key";
-    case Result::SignatureAlgorithmDisabled:
-    case Result::SignatureAlgorithmMismatch:
-    case Result::BadSignature: return "signature_algorithm";
-    case Result::CaCertUsedAsEndEntity:
-    case Result::CaCertInvalid:
-    case Result::PathLenConstraintInvalid:
-    case Result::V1CertUsedAsCa: return "basic_constraints";
-    case Result::InadequateKeyUsage: return "key_usage";
-    case Result::InadequateCertType: return "extended_key_usage";
-    case Result::CertNotInNameSpace: return "name_constraints";
-    case Result::UnknownCriticalExtension:
-    case Result::ExtensionValueInvalid: return "extensions";
-    case Result::EmptyIssuerName:
-    case Result::UnknownIssuer:
-    case Result::SelfSignedCert:
-    case Result::UntrustedIssuer: return "issuer";
-    case Result::ReusedIssuerAndSerial: return "serial";
-    case Result::RequiredTlsFeatureMissing: return "tls_feature";
-    default: return "";
-  }
-}
-
-// Results that are about the issuer of the end entity (or higher) rather than the end entity itself.
-bool about_an_issuer(Result r) {
-  switch (r) {
-    case Result::ExpiredIssuerCertificate:
-    case Result::NotYetValidIssuerCertificate:
-    case Result::UntrustedIssuer:
-    case Result::CaCertInvalid:
-    case Result::PathLenConstraintInvalid:
-    case Result::V1CertUsedAsCa:
-    case Result::CertNotInNameSpace: return true;
-    default: return false;
-  }
-}
-
-Result as_issuer_result(Result r) {
-  if (r == Result::UntrustedCert) return Result::UntrustedIssuer;
-  if (r == Result::ExpiredCertificate) return Result::ExpiredIssuerCertificate;
-  if (r == Result::NotYetValidCertificate) return Result::NotYetValidIssuerCertificate;
-  return r;
-}
-
-}  // namespace
-
 Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_der, const ExplainContext& ctx) {
   const std::string code(pkix::firefox_code(v.result));
   json values = ctx.chain.empty() ? json::object() : certificate_values(ctx.chain.at(0));
@@ -109,13 +49,13 @@ Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_
     values["accepted"] = "a key of a kind Firefox cannot use (" + values.value("key", "unknown") + ")";
     values["profile_settings"] = "not known here";
   }
-  Finding f(code, values);
-  f.field = field_of(v.result);
+  Finding f = Finding::firefox_error(code, values);
+  f.field = pkix::facts(v.result).field;
   f.cert = 0;
-  if (about_an_issuer(v.result)) {
+  if (pkix::facts(v.result).about_issuer) {
     // The certificate that failed: the issuer tried whose own result became the reported one.
     auto it = std::find_if(v.attempts.begin(), v.attempts.end(), [&](const pkix::Attempt& a) {
-      return as_issuer_result(a.result) == v.result || a.result == v.result;
+      return pkix::as_issuer_result(a.result) == v.result || a.result == v.result;
     });
     if (it != v.attempts.end()) {
       const json issuer = certificate_values(describe_certificate(it->issuer_der));

@@ -14,7 +14,7 @@ using std::chrono::milliseconds;
 // A target reached after the overall deadline: never contacted.
 FetchResult deadline_passed(const FetchOptions& o) {
   FetchResult r;
-  r.failure = Finding{"connect_timeout", {{"host", o.target.host}, {"port", o.target.port}, {"seconds", 0},
+  r.failure = Finding{Condition::connect_timeout, {{"host", o.target.host}, {"port", o.target.port}, {"seconds", 0},
                                           {"deadline", true}, {"host_port", o.target.authority()}}};
   return r;
 }
@@ -25,7 +25,7 @@ FetchResult fetch_one(const FetchOptions& o) {
     return fetch_chain(o);
   } catch (const std::exception& e) {
     FetchResult r;
-    r.failure = Finding{"handshake_failed", {{"host_port", o.target.authority()}, {"detail", e.what()}}};
+    r.failure = Finding{Condition::handshake_failed, {{"host_port", o.target.authority()}, {"detail", e.what()}}};
     return r;
   }
 }

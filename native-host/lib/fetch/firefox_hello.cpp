@@ -1,4 +1,5 @@
 #include "fetch/firefox_hello.hpp"
+#include "pkix/result.hpp"
 
 #include <openssl/ssl.h>
 #include <openssl/ct.h>
@@ -204,7 +205,7 @@ std::string firefox_alert_error(int alert) {
     case 21: return "SSL_ERROR_DECRYPTION_FAILED_ALERT";
     case 22: return "SSL_ERROR_RECORD_OVERFLOW_ALERT";
     case 30: return "SSL_ERROR_DECOMPRESSION_FAILURE_ALERT";
-    case 40: return "SSL_ERROR_HANDSHAKE_FAILURE_ALERT";
+    case 40: return std::string(pkix::firefox_code(pkix::Result::HandshakeFailureAlert));
     case 41: return "SSL_ERROR_NO_CERTIFICATE";
     case 42: return "SSL_ERROR_BAD_CERT_ALERT";
     case 43: return "SSL_ERROR_UNSUPPORTED_CERT_ALERT";
@@ -217,9 +218,9 @@ std::string firefox_alert_error(int alert) {
     case 50: return "SSL_ERROR_DECODE_ERROR_ALERT";
     case 51: return "SSL_ERROR_DECRYPT_ERROR_ALERT";
     case 60: return "SSL_ERROR_EXPORT_RESTRICTION_ALERT";
-    case 70: return "SSL_ERROR_PROTOCOL_VERSION_ALERT";
+    case 70: return std::string(pkix::firefox_code(pkix::Result::ProtocolVersionAlert));
     case 71: return "SSL_ERROR_INSUFFICIENT_SECURITY_ALERT";
-    case 80: return "SSL_ERROR_INTERNAL_ERROR_ALERT";
+    case 80: return std::string(pkix::firefox_code(pkix::Result::InternalErrorAlert));
     case 86: return "SSL_ERROR_INAPPROPRIATE_FALLBACK_ALERT";
     case 90: return "SSL_ERROR_USER_CANCELED_ALERT";
     case 100: return "SSL_ERROR_NO_RENEGOTIATION_ALERT";
@@ -229,7 +230,7 @@ std::string firefox_alert_error(int alert) {
     case 112: return "SSL_ERROR_UNRECOGNIZED_NAME_ALERT";
     case 113: return "SSL_ERROR_BAD_CERT_STATUS_RESPONSE_ALERT";
     case 114: return "SSL_ERROR_BAD_CERT_HASH_VALUE_ALERT";
-    case 116: return "SSL_ERROR_RX_CERTIFICATE_REQUIRED_ALERT";
+    case 116: return std::string(pkix::firefox_code(pkix::Result::CertificateRequiredAlert));
     case 120: return "SSL_ERROR_NEXT_PROTOCOL_NO_PROTOCOL";
     case 121: return "SSL_ERROR_ECH_REQUIRED_ALERT";
     default: return "SSL_ERROR_RX_UNKNOWN_ALERT";

@@ -154,10 +154,10 @@ Connection connect_tcp(const std::string& host, std::uint16_t port, const std::v
     rc = getaddrinfo(lookup.c_str(), service.c_str(), &hints, &ai.list);
   }
   if (rc != 0) {
-    throw NetFailure("dns_failed", {{"host", host}, {"detail", gai_strerror(rc)}});
+    throw NetFailure(Condition::dns_failed, {{"host", host}, {"detail", gai_strerror(rc)}});
   }
 
-  NetFailure last("connect_timeout", {{"host", host}, {"port", port}});
+  NetFailure last(Condition::connect_timeout, {{"host", host}, {"port", port}});
   for (addrinfo* a = ai.list; a; a = a->ai_next) {
     std::string addr = address_text(a->ai_addr);
     Socket s(::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol));
@@ -165,7 +165,7 @@ Connection connect_tcp(const std::string& host, std::uint16_t port, const std::v
     int r = ::connect(s.fd(), a->ai_addr, a->ai_addrlen);
     if (r != 0 && errno == EINPROGRESS) {
       if (!wait_fd(s.fd(), true, deadline)) {
-        last = NetFailure("connect_timeout", {{"host", host}, {"port", port}, {"address", addr},
+        last = NetFailure(Condition::connect_timeout, {{"host", host}, {"port", port}, {"address", addr},
                                               {"seconds", seconds_between(started, Clock::now())}});
         break;  // the deadline is shared by all addresses
       }
@@ -177,9 +177,9 @@ Connection connect_tcp(const std::string& host, std::uint16_t port, const std::v
     }
     if (r == 0) return Connection{std::move(s), addr, port};
     if (errno == ECONNREFUSED) {
-      last = NetFailure("connection_refused", {{"host", host}, {"address", addr}, {"port", port}});
+      last = NetFailure(Condition::connection_refused, {{"host", host}, {"address", addr}, {"port", port}});
     } else {
-      last = NetFailure("connect_failed",
+      last = NetFailure(Condition::connect_failed,
                         {{"host", host}, {"address", addr}, {"port", port}, {"detail", std::strerror(errno)}});
     }
   }
@@ -189,7 +189,7 @@ Connection connect_tcp(const std::string& host, std::uint16_t port, const std::v
 void open_proxy_tunnel(Connection& conn, const ProxySpec& proxy, const std::string& authority,
                        Clock::time_point deadline) {
   auto fail = [&](const std::string& detail) {
-    throw NetFailure("proxy_failed", {{"proxy", proxy.url}, {"host_port", authority}, {"detail", detail}});
+    throw NetFailure(Condition::proxy_failed, {{"proxy", proxy.url}, {"host_port", authority}, {"detail", detail}});
   };
   std::string req = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
   if (!proxy.authorization.empty()) req += "Proxy-Authorization: " + proxy.authorization + "\r\n";

@@ -3,6 +3,8 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
+#include "base/conditions.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -34,13 +36,13 @@ ProxySpec parse_proxy(std::string_view url);  // http://[user:pass@]host:port; t
 // A reason the site could not be reached; `code` is a row of the error table, `values` fill its templates.
 class NetFailure : public std::runtime_error {
  public:
-  NetFailure(std::string code, nlohmann::json values)
-      : std::runtime_error(code), code_(std::move(code)), values_(std::move(values)) {}
-  const std::string& code() const noexcept { return code_; }
+  NetFailure(Condition code, nlohmann::json values)
+      : std::runtime_error(std::string(code_of(code))), code_(code), values_(std::move(values)) {}
+  Condition code() const noexcept { return code_; }
   const nlohmann::json& values() const noexcept { return values_; }
 
  private:
-  std::string code_;
+  Condition code_;
   nlohmann::json values_;
 };
 

@@ -1,6 +1,7 @@
 #include "fetch/tls_fetch.hpp"
 
 #include "fetch/firefox_hello.hpp"
+#include "pkix/result.hpp"
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -110,8 +111,8 @@ Finding classify_handshake_failure(SSL* ssl, int ret, const Observed& seen, Offe
     values["alert"] = seen.alert;
     values["alert_name"] = SSL_alert_desc_string_long(seen.alert);
     // NSS: a handshake_failure alert in answer to the ClientHello means no common cipher.
-    if (seen.alert == SSL3_AD_HANDSHAKE_FAILURE && !seen.server_hello) return {"SSL_ERROR_NO_CYPHER_OVERLAP", values};
-    return {firefox_alert_error(seen.alert), values};
+    if (seen.alert == SSL3_AD_HANDSHAKE_FAILURE && !seen.server_hello) return Finding::firefox_error(pkix::firefox_code(pkix::Result::NoCypherOverlap), values);
+    return Finding::firefox_error(firefox_alert_error(seen.alert), values);
   }
   const bool closed = (first == 0 && (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN)) ||
                       reason == SSL_R_UNEXPECTED_EOF_WHILE_READING;
@@ -119,25 +120,25 @@ Finding classify_handshake_failure(SSL* ssl, int ret, const Observed& seen, Offe
     if (first == 0) values["detail"] = errno ? std::string(std::strerror(errno)) : "end of stream";
     // Measured (truth case hs:close-after-hello): a server that hangs up on Firefox's ClientHello gets
     // "The connection was reset".
-    if (offer == Offer::firefox && !seen.server_hello) return {"NS_ERROR_NET_RESET", values};
-    return {"connection_closed", values};
+    if (offer == Offer::firefox && !seen.server_hello) return Finding::firefox_error(pkix::firefox_code(pkix::Result::NetReset), values);
+    return {Condition::connection_closed, values};
   }
   switch (reason) {
     case SSL_R_WRONG_VERSION_NUMBER:
     case SSL_R_PACKET_LENGTH_TOO_LONG:
     case SSL_R_HTTP_REQUEST:
     case SSL_R_HTTPS_PROXY_REQUEST:
-      return {"not_tls", values};
+      return {Condition::not_tls, values};
     case SSL_R_UNSUPPORTED_PROTOCOL:
     case SSL_R_TLSV1_ALERT_PROTOCOL_VERSION:
     case SSL_R_VERSION_TOO_LOW:
       // The server chose a version below the offer's floor.
-      return {"SSL_ERROR_UNSUPPORTED_VERSION", values};
+      return Finding::firefox_error(pkix::firefox_code(pkix::Result::UnsupportedVersion), values);
     case SSL_R_WRONG_CIPHER_RETURNED:
-      if (offer == Offer::firefox) return {"SSL_ERROR_NO_CYPHER_OVERLAP", values};
-      return {"handshake_failed", values};
+      if (offer == Offer::firefox) return Finding::firefox_error(pkix::firefox_code(pkix::Result::NoCypherOverlap), values);
+      return {Condition::handshake_failed, values};
     default:
-      return {"handshake_failed", values};
+      return {Condition::handshake_failed, values};
   }
 }
 
@@ -180,7 +181,7 @@ Attempt handshake(const FetchOptions& o, Offer offer, const FirefoxOffer& firefo
   auto ctx = make_context(offer, firefox, &a.chain);
   std::unique_ptr<SSL, SslFree> ssl(ctx ? SSL_new(ctx.get()) : nullptr);
   if (!ssl || SSL_set_fd(ssl.get(), conn.socket.fd()) != 1) {
-    a.failure = Finding{"handshake_failed", {{"host_port", host_port}, {"detail", openssl_errors()}}};
+    a.failure = Finding{Condition::handshake_failed, {{"host_port", host_port}, {"detail", openssl_errors()}}};
     a.session = session;
     return a;
   }
@@ -196,7 +197,7 @@ Attempt handshake(const FetchOptions& o, Offer offer, const FirefoxOffer& firefo
   const auto deadline = hs_started + o.handshake_timeout;
   auto timed_out = [&] {
     double seconds = std::chrono::duration<double>(o.handshake_timeout).count();
-    return Finding{"handshake_timeout", {{"host_port", host_port}, {"seconds", seconds}}};
+    return Finding{Condition::handshake_timeout, {{"host_port", host_port}, {"seconds", seconds}}};
   };
   // What the server chose, once its ServerHello came (also when the handshake fails later).
   auto negotiated = [&] {
@@ -247,7 +248,7 @@ Attempt handshake(const FetchOptions& o, Offer offer, const FirefoxOffer& firefo
   session.handshake_ms = ms_since(hs_started);
   negotiated();
   if (!a.failure && SSL_session_reused(ssl.get()) == 0 && a.chain.empty()) {
-    a.failure = Finding{"no_certificate", {{"host_port", host_port}}};
+    a.failure = Finding{Condition::no_certificate, {{"host_port", host_port}}};
   }
   a.certificate_request = seen.certificate_request;
   if (!a.failure) SSL_shutdown(ssl.get());  // one close_notify, without waiting for the server's

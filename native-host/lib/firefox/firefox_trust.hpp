@@ -36,20 +36,36 @@ class FirefoxTrustDomain final : public pkix::TrustDomain {
   pkix::Result check_rsa_bits(pkix::Role role, unsigned bits) override;
   pkix::Result check_curve(pkix::Role role, pkix::NamedCurve curve) override;
   pkix::Result verify_signed_data(const pkix::SignedData& signed_data, pkix::Input spki) override;
+  // Firefox asks no responder, but reads the end entity's OCSP address first (not an expired one's): a malformed
+  // authorityInfoAccess fails every path through it.
+  pkix::Result check_revocation(pkix::Role role, const pkix::Input* aia, bool expired) override;
+
+  // The handshake's own check, before any path is built: NSS refuses a server certificate when the profile or the
+  // built-in module holds another certificate with its issuer and serial (ReusedIssuerAndSerial).
+  pkix::Result check_reused_identity(pkix::Input end_entity);
+
+  // Set when a database failed during a call that then returned FatalLibraryFailure.
+  const std::optional<StoreError>& store_failure() const { return store_failure_; }
 
   // After a successful build: the path (end entity first) and whether it ends at a built-in root.
   const std::vector<std::string>& built_path() const { return path_; }
   bool root_is_builtin() const { return root_is_builtin_; }
-  // Where a certificate on the path came from: "served", "profile", "builtin".
-  std::string source_of(const std::string& der) const;
+  // Where each certificate on the built path came from: "served", "profile", "builtin".
+  const std::vector<std::string>& path_sources() const { return path_sources_; }
 
  private:
   bool is_builtin(pkix::Input der) const;
+  std::string source_of(const std::string& der) const;
+  // Runs `step`; a StoreError it throws is kept, and the caller gets FatalLibraryFailure.
+  template <typename Step>
+  pkix::Result guarded(Step step);
   bool skip_self_signed_non_anchor(pkix::Input der);
   bool decide_skip(pkix::Input der);
   pkix::Result lookup_trust(pkix::Role role, pkix::Input der, pkix::TrustLevel& level);
   std::vector<std::string> issuer_candidates(pkix::Input name);
   bool left_out(NssStore* store, const std::string& der) const;
+  // Whether `store` holds another certificate with der's issuer and serial that is not left out.
+  bool other_identity_kept(NssStore* store, pkix::Input der) const;
 
   // Path building asks the same questions many times (pathological chains: hundreds of thousands); the
   // answers cannot change during one verdict, so each is taken from the database once.
@@ -62,7 +78,8 @@ class FirefoxTrustDomain final : public pkix::TrustDomain {
   std::vector<std::string> served_;
   unsigned min_rsa_bits_;
   std::vector<std::string> left_out_;
-  std::vector<std::string> path_;
+  std::vector<std::string> path_, path_sources_;
+  std::optional<StoreError> store_failure_;
   bool root_is_builtin_ = false;
 };
 

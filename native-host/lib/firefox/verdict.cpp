@@ -13,32 +13,10 @@ namespace certdoctor {
 
 using namespace pkix;
 
-bool is_overridable(Result r) {
-  switch (r) {
-    case Result::CaCertInvalid:
-    case Result::SignatureAlgorithmDisabled:
-    case Result::ExpiredIssuerCertificate:
-    case Result::UnknownIssuer:
-    case Result::CaCertUsedAsEndEntity:
-    case Result::EmptyIssuerName:
-    case Result::InadequateKeySize:
-    case Result::NotYetValidIssuerCertificate:
-    case Result::SelfSignedCert:
-    case Result::V1CertUsedAsCa:
-    case Result::BadCertDomain:
-    case Result::ExpiredCertificate:
-    case Result::NotYetValidCertificate:
-    case Result::InvalidTime:
-      return true;
-    default:
-      return false;
-  }
-}
-
 namespace {
 
 bool self_signed(const Cert& c) {
-  return equal(c.issuer, c.subject) &&
+  return c.self_issued() &&
          verify_signature({c.tbs, c.signature_algorithm, c.signature}, c.spki) == Result::Success;
 }
 
@@ -85,31 +63,30 @@ Verdict firefox_verdict(const VerdictInput& in) {
     return v;
   }
 
+  const std::vector<std::string>& served = in.chain_der;
   // The handshake itself fails when NSS already holds another certificate with this issuer and serial.
-  if (auto keys = cert_keys(in.chain_der[0])) {
-    for (NssStore* store : {in.profile, in.builtins}) {
-      if (!store) continue;
-      for (const auto& stored : store->by_issuer_serial(keys->issuer_der, keys->serial_der)) {
-        const bool gone = store == in.profile &&
-                          std::find(in.left_out.begin(), in.left_out.end(), stored.der) != in.left_out.end();
-        if (stored.der != in.chain_der[0] && !gone) {
-          v.result = Result::ReusedIssuerAndSerial;
-          return v;
-        }
-      }
+  {
+    FirefoxTrustDomain td(in.profile, in.builtins, served, 2048, in.left_out);
+    if (Result reused = td.check_reused_identity(leaf); reused != Result::Success) {
+      v.result = reused;
+      v.store_failure = td.store_failure();
+      return v;
     }
   }
 
-  const std::vector<std::string>& served = in.chain_der;
   // Firefox first demands 2048-bit RSA keys, then accepts 1024 bits unless the path ends at a built-in root.
   for (unsigned min_bits : {2048u, 1024u}) {
     FirefoxTrustDomain td(in.profile, in.builtins, served, min_bits, in.left_out);
     BuildOutcome out = build_for_tls_server(td, leaf, in.now);
     v.result = out.result;
     v.attempts = std::move(out.attempts);
+    if (is_fatal(out.result)) {
+      v.store_failure = td.store_failure();
+      return v;
+    }
     if (out.result == Result::Success) {
       v.path = td.built_path();
-      for (std::size_t i = 0; i < v.path.size(); ++i) v.path_sources.push_back(i == 0 ? "served" : td.source_of(v.path[i]));
+      v.path_sources = td.path_sources();
       v.root_is_builtin = td.root_is_builtin();
       if (min_bits < 2048 && v.root_is_builtin) v.result = Result::InadequateKeySize;
       break;
@@ -138,7 +115,7 @@ Verdict firefox_verdict(const VerdictInput& in) {
     if (leaf_cert.tls_features) v.result = Result::RequiredTlsFeatureMissing;
     else v.result = check_hostname(leaf_cert, in.host, !v.root_is_builtin);
   }
-  v.overridable = is_overridable(v.result);
+  v.overridable = facts(v.result).overridable;
   return v;
 }
 

@@ -1,6 +1,7 @@
 // What Firefox shows for a served chain, decided the way Firefox decides it: the reused issuer + serial check of
 // the handshake, then path building with strong and then weak RSA key sizes and three key usages, the
-// self-signed special case, and the host name. Never asks Firefox, never uses another verifier.
+// self-signed special case, and the host name. Never asks Firefox, never uses another verifier. Never throws a
+// StoreError: a database failing on the way is the verdict's store_failure.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -28,11 +29,10 @@ struct Verdict {
   bool root_is_builtin = false;
   std::vector<pkix::Attempt> attempts;          // issuers tried, to explain a failure
   bool overridable = false;                     // the user may add an exception for this error
+  // Set when a database failed while the chain was judged (result FatalLibraryFailure): no verdict, but what failed.
+  std::optional<StoreError> store_failure;
 };
 
 Verdict firefox_verdict(const VerdictInput& in);
-
-// Errors for which Firefox's error page lets the user add an exception.
-bool is_overridable(pkix::Result r);
 
 }  // namespace certdoctor

@@ -29,34 +29,13 @@ Result check_tls_features(const Cert& subject, const Cert& issuer) {
   return Result::Success;
 }
 
-// AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription { accessMethod OID,
-// accessLocation GeneralName }; an OCSP URI may not hold a NUL or exceed 1024 bytes.
-Result check_authority_info_access(Input aia) {
-  static constexpr std::uint8_t kOcsp[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01};
-  Reader r(aia);
-  Result rv = nested_of(r, der::SEQUENCE, der::SEQUENCE, /*empty_allowed=*/false, [&](Reader& ad) -> Result {
-    Input method, location;
-    std::uint8_t tag = 0;
-    CERTDOCTOR_TRY(ad.expect(der::OID, method));
-    CERTDOCTOR_TRY(ad.read_tlv(tag, location));
-    if (equal(method, Input(kOcsp)) && tag == (der::CONTEXT | 6) &&
-        (location.size() > 1024 || std::find(location.begin(), location.end(), 0) != location.end())) {
-      return Result::BadDer;
-    }
-    return Result::Success;
-  });
-  return rv != Result::Success || !r.at_end() ? Result::CertBadAccessLocation : Result::Success;
-}
-
 // Chooses the error to report for a subject from the results of all its candidate issuers: one kind of failure
 // is reported as such (issuer-flavoured), several different ones become "unknown issuer".
 struct Step {
   bool set = false;
   Result result = Result::UnknownIssuer;
   void record(Result r) {
-    if (r == Result::UntrustedCert) r = Result::UntrustedIssuer;
-    else if (r == Result::ExpiredCertificate) r = Result::ExpiredIssuerCertificate;
-    else if (r == Result::NotYetValidCertificate) r = Result::NotYetValidIssuerCertificate;
+    r = as_issuer_result(r);
     if (set && r != Result::Success && r != result) r = Result::UnknownIssuer;
     result = r;
     set = true;
@@ -67,6 +46,7 @@ struct Step {
 Result Builder::forward(const Cert& subject, KeyUsage required_ku, unsigned sub_ca_count) {
   TrustLevel trust = TrustLevel::inherits_trust;
   Result rv = check_issuer_independent_properties(td, subject, now, required_ku, eku, sub_ca_count, trust);
+  if (is_fatal(rv)) return rv;
   Result deferred = Result::Success;
   if (rv != Result::Success) {
     // A problem of the end entity itself waits until we know whether any path exists: an unknown issuer
@@ -119,17 +99,20 @@ Result Builder::forward(const Cert& subject, KeyUsage required_ku, unsigned sub_
       return Result::Success;
     }
     --budget;
-    if (Result up = forward(issuer, KeyUsage::key_cert_sign, sub_ca_count); up != Result::Success) return note(up);
+    if (Result up = forward(issuer, KeyUsage::key_cert_sign, sub_ca_count); up != Result::Success) {
+      return is_fatal(up) ? up : note(up);
+    }
     SignedData sd{subject.tbs, subject.signature_algorithm, subject.signature};
     if (Result sig = td.verify_signed_data(sd, issuer.spki); sig != Result::Success) return note(sig);
-    // Revocation: nothing is fetched, but Firefox reads the end entity's OCSP address first; a malformed one
-    // fails every path through this certificate. Expired certificates are not checked.
-    if (subject.role == Role::end_entity && deferred != Result::ExpiredCertificate && subject.authority_info_access) {
-      if (Result aia = check_authority_info_access(*subject.authority_info_access); aia != Result::Success) {
-        note(aia);
-        keep_going = false;
-        return Result::Success;
-      }
+    // Revocation is the trust domain's policy; a certificate found revoked (or unreadable for it) fails every path
+    // through it, so no other issuer is tried.
+    const Input* aia = subject.authority_info_access ? &*subject.authority_info_access : nullptr;
+    if (Result rev = td.check_revocation(subject.role, aia, deferred == Result::ExpiredCertificate);
+        rev != Result::Success) {
+      if (is_fatal(rev)) return rev;
+      note(rev);
+      keep_going = false;
+      return Result::Success;
     }
     return note(Result::Success);
   });

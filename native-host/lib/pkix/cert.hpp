@@ -14,6 +14,8 @@ enum class Role { end_entity, ca };
 struct Cert {
   Cert(Input der_, Role role_, const Cert* child_ = nullptr) : der(der_), role(role_), child(child_) {}
   Result init();
+  // Issuer and subject names byte for byte the same: the one notion of self-issued, as mozilla::pkix's.
+  bool self_issued() const { return equal(issuer, subject); }
 
   Input der;
   Role role;

@@ -72,13 +72,20 @@ Result check_key_usage(Role role, const std::optional<Input>& ku, KeyUsage requi
   Reader outer(*ku);
   Input bits;
   if (outer.expect(der::BIT_STRING, bits) != Result::Success || !outer.at_end()) return Result::InadequateKeyUsage;
-  if (bits.size() < 2 || bits[0] > 7) return Result::InadequateKeyUsage;  // no bits at all, or bad padding count
-  if (required != KeyUsage::none && !(bits[1] & (0x80u >> static_cast<unsigned>(required)))) {
+  // The unused-bits count, the first octet of usages, and the last octet (whose padding bits DER wants zero).
+  Reader octets(bits);
+  std::uint8_t unused = 0, first = 0, last = 0;
+  if (bits.size() < 2 || octets.read_byte(unused) != Result::Success || unused > 7) {
+    return Result::InadequateKeyUsage;  // no bits at all, or bad padding count
+  }
+  octets.read_byte(first);
+  last = first;
+  while (!octets.at_end()) octets.read_byte(last);
+  if (required != KeyUsage::none && !(first & (0x80u >> static_cast<unsigned>(required)))) {
     return Result::InadequateKeyUsage;
   }
   if (required == KeyUsage::key_cert_sign && role != Role::ca) return Result::InadequateKeyUsage;
-  // DER: the padding bits of the last octet are zero.
-  if (bits.back() & ((1u << bits[0]) - 1)) return Result::InadequateKeyUsage;
+  if (last & ((1u << unused) - 1)) return Result::InadequateKeyUsage;
   return Result::Success;
 }
 

@@ -1,14 +1,18 @@
 #include "pkix/der.hpp"
 
 #include <algorithm>
+#include <span>
+#include <string_view>
 
 namespace certdoctor::pkix {
 
-bool equal(Input a, Input b) { return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()); }
+bool equal(Input a, Input b) {
+  return !a.oversized_ && !b.oversized_ && a.size_ == b.size_ && std::equal(a.data_, a.data_ + a.size_, b.data_);
+}
 
 Result Reader::read_byte(std::uint8_t& out) {
-  if (pos_ >= in_.size()) return Result::BadDer;
-  out = in_[pos_++];
+  if (pos_ >= in_.size_) return Result::BadDer;
+  out = in_.data_[pos_++];
   return Result::Success;
 }
 
@@ -35,10 +39,10 @@ Result Reader::read_tlv(std::uint8_t& tag, Input& value, Input* tlv) {
   } else {
     return Result::BadDer;  // indefinite length, or longer than any certificate needs
   }
-  if (length > in_.size() - pos_) return Result::BadDer;
-  value = in_.subspan(pos_, length);
+  if (length > in_.size_ - pos_) return Result::BadDer;
+  value = slice(pos_, length);
   pos_ += length;
-  if (tlv) *tlv = in_.subspan(start, pos_ - start);
+  if (tlv) *tlv = slice(start, pos_ - start);
   return Result::Success;
 }
 
@@ -63,16 +67,26 @@ Result Reader::expect_tlv(std::uint8_t tag, Input& tlv) {
 }
 
 bool Reader::match_rest(Input expected) {
-  if (!equal(in_.subspan(pos_), expected)) return false;
-  pos_ = in_.size();
+  if (!equal(slice(pos_, in_.size_ - pos_), expected)) return false;
+  pos_ = in_.size_;
   return true;
 }
 
 Input Reader::rest() {
-  Input out = in_.subspan(pos_);
-  pos_ = in_.size();
+  Input out = slice(pos_, in_.size_ - pos_);
+  pos_ = in_.size_;
   return out;
 }
+
+namespace {
+
+// The octets of a primitive value already read (a BOOLEAN, an INTEGER, a time), for the checks DER asks of them.
+std::span<const std::uint8_t> octets(Input in) {
+  const std::string_view s = as_string(in);
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+}  // namespace
 
 Result end(const Reader& r) { return r.at_end() ? Result::Success : Result::BadDer; }
 
@@ -80,8 +94,8 @@ Result boolean(Reader& r, bool& value) {
   Input v;
   CERTDOCTOR_TRY(r.expect(der::BOOLEAN, v));
   if (v.size() != 1) return Result::BadDer;
-  if (v[0] == 0x00) value = false;
-  else if (v[0] == 0xff) value = true;
+  if (octets(v)[0] == 0x00) value = false;
+  else if (octets(v)[0] == 0xff) value = true;
   else return Result::BadDer;
   return Result::Success;
 }
@@ -94,33 +108,36 @@ Result optional_boolean(Reader& r, bool& value) {
 Result integer(Reader& r, IntegerRule rule, Input& value, std::size_t* significant) {
   CERTDOCTOR_TRY(r.expect(der::INTEGER, value));
   if (value.empty()) return Result::BadDer;
+  const auto o = octets(value);
   if (value.size() > 1) {
     // Nine leading bits that are all equal are redundant: DER wants the shortest form.
-    if ((value[0] == 0x00 && !(value[1] & 0x80)) || (value[0] == 0xff && (value[1] & 0x80))) {
+    if ((o[0] == 0x00 && !(o[1] & 0x80)) || (o[0] == 0xff && (o[1] & 0x80))) {
       return Result::InvalidIntegerEncoding;
     }
   }
   if (rule == IntegerRule::positive) {
-    if (value[0] & 0x80) return Result::BadDer;                    // negative
-    if (value.size() == 1 && value[0] == 0) return Result::BadDer;  // zero
+    if (o[0] & 0x80) return Result::BadDer;                    // negative
+    if (value.size() == 1 && o[0] == 0) return Result::BadDer;  // zero
   }
-  if (significant) *significant = value[0] == 0 ? value.size() - 1 : value.size();
+  if (significant) *significant = o[0] == 0 ? value.size() - 1 : value.size();
   return Result::Success;
 }
 
 Result small_integer(Reader& r, std::uint8_t tag, std::uint8_t& value) {
   Input v;
   CERTDOCTOR_TRY(r.expect(tag, v));
-  if (v.size() != 1 || (v[0] & 0x80)) return Result::BadDer;
-  value = v[0];
+  if (v.size() != 1 || (octets(v)[0] & 0x80)) return Result::BadDer;
+  value = octets(v)[0];
   return Result::Success;
 }
 
 Result bit_string_no_unused_bits(Reader& r, Input& value) {
   Input v;
   CERTDOCTOR_TRY(r.expect(der::BIT_STRING, v));
-  if (v.empty() || v[0] != 0) return Result::BadDer;
-  value = v.subspan(1);
+  Reader contents(v);
+  std::uint8_t unused = 0;
+  if (contents.read_byte(unused) != Result::Success || unused != 0) return Result::BadDer;
+  value = contents.rest();
   return Result::Success;
 }
 
@@ -129,7 +146,7 @@ namespace {
 bool digits(Input in, std::size_t at, std::size_t n, int& out) {
   out = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    std::uint8_t c = in[at + i];
+    std::uint8_t c = octets(in)[at + i];
     if (c < '0' || c > '9') return false;
     out = out * 10 + (c - '0');
   }
@@ -155,7 +172,7 @@ Result time_choice(Reader& r, std::int64_t& seconds) {
   Input v;
   CERTDOCTOR_TRY(r.expect(utc ? der::UTCTime : der::GeneralizedTime, v));
   const std::size_t year_len = utc ? 2 : 4;
-  if (v.size() != year_len + 11 || v.back() != 'Z') return Result::BadDer;
+  if (v.size() != year_len + 11 || octets(v).back() != 'Z') return Result::BadDer;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   std::size_t p = 0;
   if (!digits(v, p, year_len, year)) return Result::BadDer;

@@ -3,18 +3,46 @@
 // minimal INTEGERs. Every read either succeeds inside its buffer or fails with a Result; nothing is copied.
 #pragma once
 #include <cstdint>
-#include <span>
+#include <cstddef>
 #include <string_view>
 
 #include "pkix/result.hpp"
 
 namespace certdoctor::pkix {
 
-using Input = std::span<const std::uint8_t>;
+// Bytes of DER, shaped like mozilla::pkix's Input so that it is hard to misuse: it offers no indexing and no
+// iteration (its contents are read with a Reader), it holds at most kMaxSize bytes (longer input is "oversized": every
+// read of it fails with BadDer and it equals nothing), and it never owns what it points to. as_string() hands the
+// bytes to code outside the algorithm (a database lookup, OpenSSL's arithmetic) and is named so that it stands out.
+class Input {
+ public:
+  static constexpr std::size_t kMaxSize = 65535;  // no certificate field is longer; DER lengths above are refused
+
+  constexpr Input() = default;
+  template <std::size_t N>
+  constexpr Input(const std::uint8_t (&bytes)[N]) : data_(bytes), size_(N) {
+    static_assert(N <= kMaxSize, "an Input holds at most 65535 bytes");
+  }
+  constexpr Input(const std::uint8_t* data, std::size_t size)
+      : data_(data), size_(size <= kMaxSize ? size : 0), oversized_(size > kMaxSize) {}
+
+  constexpr std::size_t size() const { return size_; }
+  constexpr bool empty() const { return size_ == 0; }
+  constexpr bool oversized() const { return oversized_; }
+
+ private:
+  friend class Reader;
+  friend bool equal(Input a, Input b);
+  friend std::string_view as_string(Input in);
+  const std::uint8_t* data_ = nullptr;
+  std::size_t size_ = 0;
+  bool oversized_ = false;
+};
 
 inline Input as_input(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
-inline std::string_view as_string(Input in) { return {reinterpret_cast<const char*>(in.data()), in.size()}; }
-bool equal(Input a, Input b);
+// The bytes, for code outside path building; an oversized Input gives none.
+inline std::string_view as_string(Input in) { return {reinterpret_cast<const char*>(in.data_), in.size_}; }
+bool equal(Input a, Input b);  // byte for byte; an oversized Input equals nothing
 
 namespace der {
 enum : std::uint8_t {
@@ -31,8 +59,8 @@ class Reader {
   Reader() = default;
   explicit Reader(Input in) : in_(in) {}
 
-  bool at_end() const { return pos_ == in_.size(); }
-  bool peek(std::uint8_t tag) const { return pos_ < in_.size() && in_[pos_] == tag; }
+  bool at_end() const { return pos_ == in_.size_; }
+  bool peek(std::uint8_t tag) const { return pos_ < in_.size_ && in_.data_[pos_] == tag; }
   Result read_byte(std::uint8_t& out);
   // One TLV: its tag and value; `tlv`, when given, receives the whole encoding.
   Result read_tlv(std::uint8_t& tag, Input& value, Input* tlv = nullptr);
@@ -45,6 +73,7 @@ class Reader {
   Input rest();  // consumes and returns what is left
 
  private:
+  Input slice(std::size_t from, std::size_t length) const { return Input(in_.data_ + from, length); }
   Input in_;
   std::size_t pos_ = 0;
 };

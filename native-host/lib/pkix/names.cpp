@@ -90,10 +90,14 @@ bool ip_in_constraint(Input presented, Input constraint, Result& error) {
     return false;
   }
   const std::size_t n = constraint.size() / 2;
-  Input address = constraint.first(n), mask = constraint.subspan(n);
+  std::uint8_t address[16] = {}, mask[16] = {}, ip[16] = {};
+  Reader c(constraint);
+  for (std::size_t i = 0; i < n; ++i) c.read_byte(address[i]);
+  for (std::size_t i = 0; i < n; ++i) c.read_byte(mask[i]);
   // The mask must be a prefix: ones, then zeros.
   bool zeros = false;
-  for (std::uint8_t m : mask) {
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint8_t m = mask[i];
     for (int bit = 7; bit >= 0; --bit) {
       bool one = m & (1u << bit);
       if (zeros && one) { error = Result::BadDer; return false; }
@@ -101,8 +105,10 @@ bool ip_in_constraint(Input presented, Input constraint, Result& error) {
     }
   }
   if (presented.size() != n) return false;  // IPv4 never matches an IPv6 constraint, and vice versa
+  Reader p(presented);
+  for (std::size_t i = 0; i < n; ++i) p.read_byte(ip[i]);
   for (std::size_t i = 0; i < n; ++i) {
-    if ((presented[i] & mask[i]) != (address[i] & mask[i])) return false;
+    if ((ip[i] & mask[i]) != (address[i] & mask[i])) return false;
   }
   return true;
 }

@@ -8,7 +8,7 @@ namespace certdoctor::pkix::oids {
 
 #define CERTDOCTOR_OID(name, ...)                                         \
   inline constexpr std::uint8_t name##_bytes[] = {__VA_ARGS__};           \
-  inline constexpr Input name{name##_bytes, sizeof(name##_bytes)};
+  inline constexpr Input name{name##_bytes};
 
 // Extensions (2.5.29.x and PKIX private extensions)
 CERTDOCTOR_OID(kKeyUsage, 0x55, 0x1d, 0x0f)

@@ -24,8 +24,10 @@ const EVP_MD* digest_of(DigestAlgorithm d) {
 Result verify_signature(const SignedData& sd, Input spki) {
   SignatureAlgorithm alg{};
   CERTDOCTOR_TRY(parse_signature_algorithm(sd.algorithm, alg));
-  const unsigned char* p = spki.data();
-  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())),
+  // OpenSSL does the arithmetic: the bytes leave the algorithm here.
+  const std::string_view key_der = as_string(spki);
+  const auto* p = reinterpret_cast<const unsigned char*>(key_der.data());
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(d2i_PUBKEY(nullptr, &p, static_cast<long>(key_der.size())),
                                                           EVP_PKEY_free);
   if (!key) return Result::BadSignature;
   const int type = EVP_PKEY_get_base_id(key.get());
@@ -45,8 +47,17 @@ Result verify_signature(const SignedData& sd, Input spki) {
       return Result::BadSignature;
     }
   }
-  int ok = EVP_DigestVerify(ctx.get(), sd.signature.data(), sd.signature.size(), sd.data.data(), sd.data.size());
+  const std::string_view signature = as_string(sd.signature), data = as_string(sd.data);
+  int ok = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                            reinterpret_cast<const unsigned char*>(data.data()), data.size());
   return ok == 1 ? Result::Success : Result::BadSignature;
+}
+
+Result verify_signed_by(Input subject_der, Input issuer_der) {
+  Cert subject(subject_der, Role::end_entity), issuer(issuer_der, Role::ca);
+  CERTDOCTOR_TRY(subject.init());
+  CERTDOCTOR_TRY(issuer.init());
+  return verify_signature({subject.tbs, subject.signature_algorithm, subject.signature}, issuer.spki);
 }
 
 }  // namespace certdoctor::pkix

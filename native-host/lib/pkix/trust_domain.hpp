@@ -35,6 +35,13 @@ class TrustDomain {
   virtual Result check_rsa_bits(Role role, unsigned bits) = 0;
   virtual Result check_curve(Role role, NamedCurve curve) = 0;
   virtual Result verify_signed_data(const SignedData& signed_data, Input spki) = 0;
+  // Revocation, asked for each certificate once its issuer's signature on it verified (mozilla::pkix's
+  // CheckRevocation). `aia` is the certificate's authorityInfoAccess extension, when it has one; `expired` whether
+  // its validity is over. What revocation means, and what to read, is the trust domain's policy.
+  virtual Result check_revocation(Role role, const Input* aia, bool expired) = 0;
 };
+
+// A trust domain that meets a failure of its own machinery (a database that broke) returns
+// Result::FatalLibraryFailure and keeps what happened for its caller; path building stops at once (is_fatal).
 
 }  // namespace certdoctor::pkix

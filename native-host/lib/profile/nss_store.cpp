@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "base/hex.hpp"
+#include "certificate/cert_info.hpp"
 #include "base/fault.hpp"
 #include "profile/pkcs11_module.hpp"
 
@@ -95,11 +96,11 @@ struct NssStore::Impl {
     switch (rv) {
       case CKR_SESSION_READ_ONLY:
       case CKR_TOKEN_WRITE_PROTECTED:
-        throw StoreError("store_read_only", detail + ": the certificate database is read-only");
+        throw StoreError(Condition::store_read_only, detail + ": the certificate database is read-only");
       case CKR_USER_NOT_LOGGED_IN:
-        throw StoreError("store_password", detail + ": the profile has a Primary Password");
+        throw StoreError(Condition::store_password, detail + ": the profile has a Primary Password");
       default:
-        throw StoreError("store_failed", detail + ": the database may be locked by another program or damaged");
+        throw StoreError(Condition::store_failed, detail + ": the database may be locked by another program or damaged");
     }
   }
 
@@ -198,14 +199,14 @@ NssStore::~NssStore() = default;
 std::unique_ptr<NssStore> NssStore::open(const fs::path& profile, Access access) {
   std::error_code ec;
   if (!fs::is_regular_file(profile / "cert9.db", ec)) {
-    throw StoreError("store_missing", "no cert9.db in " + profile.string());
+    throw StoreError(Condition::store_missing, "no cert9.db in " + profile.string());
   }
   const bool write = access == Access::write;
   if (::access((profile / "cert9.db").c_str(), R_OK) != 0) {
-    throw StoreError("store_unreadable", "cert9.db in " + profile.string() + " is not readable by this user");
+    throw StoreError(Condition::store_unreadable, "cert9.db in " + profile.string() + " is not readable by this user");
   }
   if (write && (::access((profile / "cert9.db").c_str(), W_OK) != 0 || ::access(profile.c_str(), W_OK) != 0)) {
-    throw StoreError("store_read_only", "cert9.db in " + profile.string() + " is not writable by this user");
+    throw StoreError(Condition::store_read_only, "cert9.db in " + profile.string() + " is not writable by this user");
   }
 
   auto impl = std::make_unique<Impl>();
@@ -222,7 +223,7 @@ std::unique_ptr<NssStore> NssStore::open(const fs::path& profile, Access access)
 
 std::unique_ptr<NssStore> NssStore::create_empty(const fs::path& dir) {
   std::error_code ec;
-  if (fs::exists(dir / "cert9.db", ec)) throw StoreError("store_failed", dir.string() + " already holds a cert9.db");
+  if (fs::exists(dir / "cert9.db", ec)) throw StoreError(Condition::store_failed, dir.string() + " already holds a cert9.db");
   auto impl = std::make_unique<Impl>();
   impl->database = SoftokenSlot::open(dir, SoftokenSlot::Mode::read_write);  // softoken lays out the new files
   impl->fn = impl->database->functions();
@@ -247,7 +248,7 @@ std::unique_ptr<NssStore> NssStore::open_module(const fs::path& library, const s
   CK_SLOT_ID slots[8];
   CK_ULONG count = 8;
   if (impl->fn->C_GetSlotList(CK_TRUE, slots, &count) != CKR_OK || count == 0) {
-    throw StoreError("store_failed", name + ": " + library.string() + " offers no token");
+    throw StoreError(Condition::store_failed, name + ": " + library.string() + " offers no token");
   }
   impl->slot = slots[0];
   CK_RV rv = impl->fn->C_OpenSession(impl->slot, CKF_SERIAL_SESSION, nullptr, nullptr, &impl->session);
@@ -259,6 +260,27 @@ std::vector<StoredCert> NssStore::by_issuer_serial(std::string_view issuer_der, 
   return impl_->certificates({{CKA_ISSUER, const_cast<char*>(issuer_der.data()), issuer_der.size()},
                               {CKA_SERIAL_NUMBER, const_cast<char*>(serial_der.data()), serial_der.size()}});
 }
+
+std::vector<StoredCert> NssStore::same_identity_other_bytes(std::string_view der) {
+  auto keys = cert_keys(der);
+  if (!keys) return {};
+  std::vector<StoredCert> out;
+  for (auto& s : by_issuer_serial(keys->issuer_der, keys->serial_der)) {
+    if (s.der != der) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::optional<StoredCert> NssStore::copy_of(std::string_view der) {
+  auto keys = cert_keys(der);
+  if (!keys) return std::nullopt;
+  for (auto& s : by_issuer_serial(keys->issuer_der, keys->serial_der)) {
+    if (s.der == der) return std::move(s);
+  }
+  return std::nullopt;
+}
+
+bool StoredCert::self_issued() const { return CertKeys{issuer_der, subject_der, serial_der}.self_issued(); }
 
 std::vector<StoredCert> NssStore::by_subject(std::string_view subject_der) {
   return impl_->certificates({{CKA_SUBJECT, const_cast<char*>(subject_der.data()), subject_der.size()}});

@@ -34,6 +34,7 @@ struct StoredCert {
   std::optional<TrustLevels> trust;  // absent when no trust object belongs to this certificate
   bool has_private_key = false;
   std::string trust_string() const;  // certutil's "C,," form
+  bool self_issued() const;          // pkix::Cert::self_issued on the stored names
   bool is_trust_anchor() const;      // trusted to issue server certificates
   bool is_distrusted() const;        // explicitly not trusted for servers
 };
@@ -49,7 +50,7 @@ class NssStore {
   // user's profile.
   static std::unique_ptr<NssStore> create_empty(const std::filesystem::path& dir);
   // Opens a read-only PKCS#11 module of certificates, such as the built-in roots (libnssckbi.so); the same
-  // lookups work on it. Throws StoreError("store_failed") when the library cannot be loaded.
+  // lookups work on it. Throws StoreError(Condition::store_failed) when the library cannot be loaded.
   static std::unique_ptr<NssStore> open_module(const std::filesystem::path& library, const std::string& name);
   ~NssStore();
   NssStore(const NssStore&) = delete;
@@ -57,6 +58,12 @@ class NssStore {
 
   std::vector<StoredCert> by_issuer_serial(std::string_view issuer_der, std::string_view serial_der);
   std::vector<StoredCert> by_subject(std::string_view subject_der);
+  // Stored certificates with the issuer and serial of `der` (what NSS takes for a certificate's identity) but other
+  // bytes: the one test of "same issuer and serial, other bytes", what makes NSS refuse `der` with
+  // SEC_ERROR_REUSED_ISSUER_AND_SERIAL. Empty when `der` is not a certificate.
+  std::vector<StoredCert> same_identity_other_bytes(std::string_view der);
+  // This exact certificate, when stored.
+  std::optional<StoredCert> copy_of(std::string_view der);
   std::vector<StoredCert> all();                                  // walks every certificate
   std::optional<StoredCert> by_sha256(const std::string& sha256);  // walks every certificate
 

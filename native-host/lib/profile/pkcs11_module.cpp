@@ -30,17 +30,17 @@ CK_FUNCTION_LIST_PTR initialise(const std::string& library, const char* paramete
   static std::map<std::string, CK_FUNCTION_LIST_PTR> loaded;
   if (auto it = loaded.find(library); it != loaded.end()) return it->second;
   void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle) throw StoreError("store_failed", "could not load " + library + " (" + dlerror() + ")");
+  if (!handle) throw StoreError(Condition::store_failed, "could not load " + library + " (" + dlerror() + ")");
   auto get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(handle, "C_GetFunctionList"));
   CK_FUNCTION_LIST_PTR fn = nullptr;
-  if (!get || get(&fn) != CKR_OK || !fn) throw StoreError("store_failed", library + " is not a PKCS#11 module");
+  if (!get || get(&fn) != CKR_OK || !fn) throw StoreError(Condition::store_failed, library + " is not a PKCS#11 module");
   CK_C_INITIALIZE_ARGS args{};
   args.flags = CKF_OS_LOCKING_OK;
   // NSS's modules take their configuration in LibraryParameters (an NSS extension of the structure).
   args.LibraryParameters = reinterpret_cast<CK_CHAR_PTR*>(const_cast<char*>(parameters));
   CK_RV rv = fn->C_Initialize(&args);
   if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-    throw StoreError("store_failed", "could not start " + library + " (PKCS#11 error " + hex_rv(rv) + ")");
+    throw StoreError(Condition::store_failed, "could not start " + library + " (PKCS#11 error " + hex_rv(rv) + ")");
   }
   // Never finalised: the library stays for the process, as other stores may open slots of it later.
   loaded.emplace(library, fn);
@@ -89,18 +89,18 @@ std::unique_ptr<SoftokenSlot> SoftokenSlot::open(const fs::path& profile, Mode m
   CK_FUNCTION_LIST_PTR fn = softoken();
   CK_SLOT_ID id = kFirstUserSlot;
   while (id < kEndUserSlot && g_slots_in_use.count(id)) ++id;
-  if (id == kEndUserSlot) throw StoreError("store_failed", "too many certificate databases open at once");
+  if (id == kEndUserSlot) throw StoreError(Condition::store_failed, "too many certificate databases open at once");
 
   fs::path dir = fs::absolute(profile), alias;
   if (!plain_path(dir.string())) {
     std::string tmpl = (fs::temp_directory_path() / "certdoctor-db-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw StoreError("store_failed", "could not make a temporary folder");
+    if (!mkdtemp(tmpl.data())) throw StoreError(Condition::store_failed, "could not make a temporary folder");
     alias = tmpl;
     std::error_code ec;
     fs::create_directory_symlink(dir, alias / "profile", ec);
     if (ec) {
       fs::remove_all(alias);
-      throw StoreError("store_failed", "could not link to " + dir.string() + ": " + ec.message());
+      throw StoreError(Condition::store_failed, "could not link to " + dir.string() + ": " + ec.message());
     }
     dir = alias / "profile";
   }
@@ -112,7 +112,7 @@ std::unique_ptr<SoftokenSlot> SoftokenSlot::open(const fs::path& profile, Mode m
   CK_RV rv = slot_control(fn, 1, CKO_NSS_NEWSLOT, spec);
   if (rv != CKR_OK) {
     if (!alias.empty()) fs::remove_all(alias);
-    throw StoreError("store_corrupt", "NSS could not open the database in " + profile.string() +
+    throw StoreError(Condition::store_corrupt, "NSS could not open the database in " + profile.string() +
                                           " (PKCS#11 error " + hex_rv(rv) + ")");
   }
   g_slots_in_use.insert(id);

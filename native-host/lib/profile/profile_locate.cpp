@@ -94,12 +94,12 @@ ProfileChoice choose_profile(const ProfileQuery& q) {
     c.reason = "it was named explicitly";
     std::error_code ec;
     if (!fs::is_directory(*q.explicit_dir, ec)) {
-      c.problem = Finding{"profile_unusable", {{"path", q.explicit_dir->string()}, {"detail", "no such folder"}}};
+      c.problem = Finding{Condition::profile_unusable, {{"path", q.explicit_dir->string()}, {"detail", "no such folder"}}};
     } else if (!has_cert_db(*q.explicit_dir)) {
-      c.problem = Finding{"profile_unusable",
+      c.problem = Finding{Condition::profile_unusable,
                           {{"path", q.explicit_dir->string()}, {"detail", "the folder holds no cert9.db"}}};
     } else if (::access((*q.explicit_dir / "cert9.db").c_str(), R_OK) != 0) {
-      c.problem = Finding{"profile_unusable",
+      c.problem = Finding{Condition::profile_unusable,
                           {{"path", q.explicit_dir->string()}, {"detail", "cert9.db is not readable by this user"}}};
     } else {
       c.dir = *q.explicit_dir;
@@ -137,7 +137,7 @@ ProfileChoice choose_profile(const ProfileQuery& q) {
       return c;
     }
   }
-  c.problem = Finding{"profile_not_found", {{"searched", searched}}};
+  c.problem = Finding{Condition::profile_not_found, {{"searched", searched}}};
   return c;
 }
 

@@ -227,7 +227,7 @@ json remove_certificate(const RemoveRequest& r) {
   const std::string sha256 = normalize_sha256(r.sha256);
   auto store = NssStore::open(r.profile, NssStore::Access::write);
   if (store->needs_password()) {
-    throw StoreError("store_password", "the profile is protected by a Primary Password; certdoctor does not ask for it");
+    throw StoreError(Condition::store_password, "the profile is protected by a Primary Password; certdoctor does not ask for it");
   }
   recover_interrupted(r.profile, *store);
   auto cert = store->by_sha256(sha256);
@@ -289,7 +289,7 @@ json undo_removal(const fs::path& profile, const std::optional<std::string>& bac
   }
   auto store = NssStore::open(profile, NssStore::Access::write);
   if (store->needs_password()) {
-    throw StoreError("store_password", "the profile is protected by a Primary Password; certdoctor does not ask for it");
+    throw StoreError(Condition::store_password, "the profile is protected by a Primary Password; certdoctor does not ask for it");
   }
   const std::vector<std::string> finished = recover_interrupted(profile, *store);
 

@@ -2,6 +2,9 @@
 #pragma once
 #include <stdexcept>
 #include <string>
+#include <string_view>
+
+#include "base/conditions.hpp"
 
 namespace certdoctor {
 
@@ -9,11 +12,12 @@ namespace certdoctor {
 // finding in a diagnosis.
 class StoreError : public std::runtime_error {
  public:
-  StoreError(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
-  const std::string& code() const noexcept { return code_; }
+  StoreError(Condition condition, const std::string& message) : std::runtime_error(message), condition_(condition) {}
+  Condition condition() const noexcept { return condition_; }
+  std::string_view code() const noexcept { return code_of(condition_); }
 
  private:
-  std::string code_;
+  Condition condition_;
 };
 
 }  // namespace certdoctor

@@ -45,7 +45,7 @@ TEST_CASE("DER: lengths must be definite and minimal", "[pkix][der]") {
   CHECK(v.size() == 130);
 }
 
-TEST_CASE("DER: integers must be minimal; positive ones must be positive", "[pkix][der]") {
+TEST_CASE("DER: integers must be minimal, positive ones must be positive", "[pkix][der]") {
   CHECK(read_integer({0x02, 0x01, 0x00}) == Result::Success);
   CHECK(read_integer({0x02, 0x02, 0x00, 0x80}) == Result::Success);
   CHECK(read_integer({0x02, 0x02, 0x00, 0x7f}) == Result::InvalidIntegerEncoding);
