@@ -178,11 +178,6 @@ function fingerprint(hex) {
   return String(hex).toUpperCase().replace(/(.{4})(?=.)/g, "$1 ");
 }
 
-// POSIX shell quoting: the commands paste safely whatever a value holds.
-function sh(s) {
-  return "'" + String(s).replace(/'/g, "'\\''") + "'";
-}
-
 function commandBlock(command) {
   const box = el("div", undefined, "command");
   const copy = button(t("copyButton"), "secondary small");

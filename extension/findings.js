@@ -9,7 +9,7 @@
 const FINDING_ARGS = {
   // why: stored certificates that break the site
   stale_copy: ["nickname", "serial"],
-  shared_device_serial: ["served_names", "stored_names", "nickname", "serial"],
+  shared_device_serial: ["served_names", "stored_names", "nickname", "serial", "reissue_command"],
   ca_serial_reuse: ["issuer", "nickname", "stored_subject", "serial"],
   stale_intermediate: ["subject", "nickname", "serial"],
   stale_issuer: ["issuer", "nickname"],
@@ -90,6 +90,7 @@ function derivedValue(name, f, d) {
     return urls.length ? t("aiaWhere", visible(urls[0])) : "";
   }
   if (name === "after") return afterText((f.values || {}).after_error);
+  if (name === "reissue_command") return visible(`certdoctor reissue ${sh((f.values || {}).url || d.url || "")}`);
   if (name === "http_url") return visible(`http://${f.values.host_port || d.host}/`);
   if (name === "expired_note") {
     const until = (f.values || {}).not_after || leaf.not_after;

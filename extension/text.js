@@ -31,6 +31,11 @@ function t(key, ...subs) {
   return text;
 }
 
+// POSIX shell quoting: the commands paste safely whatever a value holds.
+function sh(s) {
+  return "'" + String(s).replace(/'/g, "'\\''") + "'";
+}
+
 function el(tag, text, cls) {
   const e = document.createElement(tag);
   if (text !== undefined && text !== null) e.textContent = String(text);

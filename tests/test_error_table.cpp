@@ -3,9 +3,13 @@
 #include <iterator>
 #include <set>
 
+#include "audit/audit_findings.hpp"
 #include "diagnosis/error_table.hpp"
 #include "pkix/result.hpp"
 #include "process.hpp"
+
+#include <filesystem>
+#include <stdexcept>
 
 using namespace certdoctor;
 
@@ -42,20 +46,23 @@ TEST_CASE("Error table: Firefox rows carry NSS's own numbers", "[error_table]") 
 TEST_CASE("Error table: every Result and every Condition has its row, Firefox's rows have a cause and a fix",
           "[error_table]") {
   using certdoctor::pkix::Result;
-#define CERTDOCTOR_ROW_CHECK(name, symbol, override, field, about) \
-  {                                                               \
-    INFO(#symbol);                                                \
-    const ErrorRow* row = find_error_row(Result::name);           \
-    REQUIRE(row != nullptr);                                      \
-    CHECK(row->code == #symbol);                                  \
-    CHECK(find_error_row(#symbol) == row);                        \
-    /* NS_ERROR_NET_RESET is an nsresult, not a PRErrorCode */  \
-    CHECK((row->nss_code < 0) != (Result::name == Result::NetReset)); \
-    CHECK_FALSE(row->cause.empty());                              \
-    CHECK_FALSE(row->fix.empty());                                \
+  for (Result r : pkix::kResults) {
+    INFO(pkix::firefox_code(r));
+    const ErrorRow* row = find_error_row(r);
+    REQUIRE(row != nullptr);
+    CHECK(row->result == r);
+    CHECK(row->code == pkix::firefox_code(r));
+    CHECK(find_error_row(row->code) == row);
+    CHECK(row->code.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == std::string_view::npos);
+    // NS_ERROR_NET_RESET is an nsresult, not a PRErrorCode
+    CHECK((row->nss_code < 0) != (r == Result::NetReset));
+    CHECK_FALSE(row->cause.empty());
+    CHECK_FALSE(row->fix.empty());
   }
-  CERTDOCTOR_PKIX_RESULTS(CERTDOCTOR_ROW_CHECK)
-#undef CERTDOCTOR_ROW_CHECK
+  // Each Result once, Success never (it is no error).
+  const std::set<Result> distinct(std::begin(pkix::kResults), std::end(pkix::kResults));
+  CHECK(distinct.size() == std::size(pkix::kResults));
+  CHECK_FALSE(distinct.contains(Result::Success));
   for (Condition c : kConditions) {
     INFO(code_of(c));
     const ErrorRow* row = find_error_row(c);
@@ -128,4 +135,50 @@ TEST_CASE("Printable: control characters never reach a terminal raw", "[error_ta
   CHECK(printable("a\nb", true) == "a\nb");
   CHECK(printable("\xc2\x9b" "2J") == "\\u009b2J");   // C1 CSI
   CHECK(printable("caf\xc3\xa9") == "caf\xc3\xa9");  // ordinary UTF-8 is kept
+}
+
+TEST_CASE("One table: the audit's findings are rows of it, each code one docs/AUDIT.md names, each text filled",
+          "[error_table][audit]") {
+  const std::string doc = testing::read_file(std::filesystem::path(CERTDOCTOR_SOURCE_DIR) / "docs/AUDIT.md");
+  REQUIRE_FALSE(doc.empty());
+  std::set<std::string_view> codes;
+  for (audit::AuditFinding f : audit::kAuditFindings) {
+    const std::string code(audit::code_of(f));
+    INFO(code << ": " << audit::text_of(f));
+    codes.insert(audit::code_of(f));
+    CHECK(doc.find("`" + code + "`") != std::string::npos);
+    CHECK_FALSE(audit::text_of(f).empty());
+    // Every placeholder filled: the text holds each value, and nothing is left over.
+    nlohmann::json values = nlohmann::json::object();
+    for (const auto& key : placeholders(audit::text_of(f))) values[key] = "<" + key + ">";
+    const audit::EndpointFinding rendered = audit::audit_finding(f, values);
+    CHECK(rendered.code == code);
+    for (const auto& key : placeholders(audit::text_of(f))) CHECK(rendered.text.find("<" + key + ">") != std::string::npos);
+    CHECK(rendered.text.find('{') == std::string::npos);
+    if (!placeholders(audit::text_of(f)).empty()) CHECK_THROWS_AS(audit::audit_finding(f), std::logic_error);
+  }
+  // The eight kinds the reports carry, nothing more.
+  CHECK(codes == std::set<std::string_view>{"unreachable", "handshake", "old_tls", "expired", "expiring", "weak_key",
+                                            "weak_signature", "collision"});
+  // Values are text, as in the diagnosis: a control character in a scanner's detail reaches no terminal raw.
+  CHECK(audit::audit_finding(audit::AuditFinding::TrustSetUnreadable, {{"detail", "locked\x1b[2J"}}).text ==
+        "the trust set could not be read: locked\\x1b[2J");
+  CHECK(audit::audit_finding(audit::AuditFinding::Expiring, {{"not_after", "2027-01-01T00:00:00Z"}, {"days", 12}}).text ==
+        "expires on 2027-01-01T00:00:00Z, in 12 day(s)");
+}
+
+TEST_CASE("One table: the algorithm takes the facts of each row, never its words", "[error_table][layering]") {
+  // The pkix library as built holds none of the rows' English; the diagnosis' does, which shows that the search
+  // looks at the right bytes.
+  const std::string pkix = testing::read_file(CERTDOCTOR_PKIX_ARCHIVE);
+  const std::string diagnosis = testing::read_file(CERTDOCTOR_DIAGNOSIS_ARCHIVE);
+  REQUIRE(pkix.size() > 1000);
+  for (const ErrorRow& row : error_table()) {
+    INFO(row.code);
+    for (std::string_view words : {row.title, row.explanation, row.fix}) {
+      const std::string start(words.substr(0, 40));
+      CHECK(pkix.find(start) == std::string::npos);
+      CHECK(diagnosis.find(start) != std::string::npos);
+    }
+  }
 }

@@ -1,8 +1,11 @@
-// No text a user reads holds an unfilled placeholder. Every row of the error table that a verdict can produce is
-// rendered through the code that produces it (explain_verdict, and explain_reported for the code Firefox
-// reported), from real certificates, in each shape a chain comes in; a leftover "{" or "?" fails. The other rows
-// (reaching the site, the profile, the store) are filled by their own code paths, which the integration tests
-// run: a build with its tests refuses to render a finding that lacks a value (CERTDOCTOR_STRICT_TEMPLATES).
+// No text a user reads holds an unfilled placeholder. Every Result row of the error table is rendered through the
+// code that produces it, from real certificates, in each shape a chain comes in; a leftover "{" or "?" fails. A
+// chain's verdict is explained by explain_verdict; the handshake's results (UnsupportedVersion, the alerts Firefox's
+// own handshake meets, NS_ERROR_NET_RESET) never come from judging a chain: the diagnosis explains them as the code
+// Firefox reported (explain_reported), with what certdoctor's own connection saw, and the fetch fills them when its
+// own Firefox-like handshake meets them (tests/test_fetch.cpp renders each from a real server). The other rows
+// (reaching the site, the profile, the store) are filled by their own code paths, which the integration tests run:
+// a build with its tests refuses to render a finding that lacks a value (CERTDOCTOR_STRICT_TEMPLATES).
 #include <catch2/catch.hpp>
 
 #include <regex>
@@ -25,19 +28,15 @@ bool from_handshake(pkix::Result r) {
          r == Result::CertificateRequiredAlert || r == Result::InternalErrorAlert || r == Result::NetReset;
 }
 
-const std::vector<pkix::Result>& every_failure() {
-  static const std::vector<pkix::Result> all = [] {
-    std::vector<pkix::Result> out;
-// Every Result a verdict can be; the handshake's results (UnsupportedVersion, the alerts Firefox's own handshake
-// meets, NS_ERROR_NET_RESET) come from the connection (fetch), never from judging a chain, and are explained below
-// as codes Firefox reported.
-#define CERTDOCTOR_COLLECT(name, symbol, override, field, about) \
-  if (!from_handshake(pkix::Result::name)) out.push_back(pkix::Result::name);
-    CERTDOCTOR_PKIX_RESULTS(CERTDOCTOR_COLLECT)
-#undef CERTDOCTOR_COLLECT
-    return out;
-  }();
-  return all;
+// The finding for a result, from the code that makes it: explain_verdict for a chain's verdict; for a result of the
+// handshake, explain_reported over the chain's own verdict (Firefox reported the handshake's code, certdoctor's
+// connection got through with `session`).
+Finding finding_for(pkix::Result result, const Verdict& v, const std::vector<std::string>& der, const ExplainContext& ctx,
+                    const SessionFacts& session) {
+  if (!from_handshake(result)) return explain_verdict(v, der, ctx);
+  Verdict chain_verdict = v;
+  chain_verdict.result = pkix::Result::UnknownIssuer;
+  return explain_reported(explain_verdict(chain_verdict, der, ctx), std::string(pkix::firefox_code(result)), session);
 }
 
 // What a leftover looks like in rendered text: a "{name}" placeholder, or the "?" a missing value renders as
@@ -80,12 +79,14 @@ TEST_CASE("Finding texts: every verdict row, from the code that explains it, fil
     std::vector<CertificateDescription> chain;
     for (const auto& der : shape.der) chain.push_back(describe_certificate(der));
     const ExplainContext ctx{chain, "https://" + shape.host + ":8443/", shape.host, shape.host + ":8443"};
-    for (pkix::Result result : every_failure()) {
+    for (pkix::Result result : pkix::kResults) {
       Verdict v;
       v.result = result;
       if (shape.issuer_tried) v.attempts.push_back({"", c.root.der(), result, 0});
-      const Finding f = explain_verdict(v, shape.der, ctx);
+      const SessionFacts session{"TLSv1", "ECDHE-RSA-AES128-SHA", "TLS 1.2 to TLS 1.3", {"security.tls.version.min=3"}};
+      const Finding f = finding_for(result, v, shape.der, ctx, session);
       INFO(shape.name << ": " << f.code);
+      CHECK(f.code == pkix::firefox_code(result));
       const ErrorRow* row = find_error_row(f.code);
       REQUIRE(row);
       CHECK(unfilled_placeholders(*row, f.values).empty());
@@ -93,7 +94,7 @@ TEST_CASE("Finding texts: every verdict row, from the code that explains it, fil
       ++rendered_rows;
       // Firefox may have reported any code of its own while certdoctor predicts this one.
       for (const ErrorRow& reported : error_table()) {
-        if (reported.nss_code == 0 || reported.code == f.code) continue;
+        if (!reported.result || reported.code == f.code) continue;
         for (const SessionFacts& session : {SessionFacts{"TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256"}, SessionFacts{}}) {
           const Finding r = explain_reported(f, std::string(reported.code), session);
           INFO("reported " << reported.code);
@@ -103,7 +104,7 @@ TEST_CASE("Finding texts: every verdict row, from the code that explains it, fil
       }
     }
   }
-  CHECK(rendered_rows == 3 * every_failure().size());
+  CHECK(rendered_rows == 3 * std::size(pkix::kResults));
 }
 
 TEST_CASE("Finding texts: a missing value is refused in test builds and never rendered as a command", "[error_table][findings]") {

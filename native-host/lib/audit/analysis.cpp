@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "audit/audit_findings.hpp"
 #include "certificate/cert_info.hpp"
 #include "devices/device_table.hpp"
 #include "firefox/verdict.hpp"
@@ -30,13 +31,19 @@ std::optional<std::int64_t> epoch(const ASN1_TIME* t) {
 
 // Weak by today's rules: Firefox refuses RSA below 2048 bits for public roots' chains, and SHA-1 and MD5
 // signatures; DSA it does not speak at all.
-std::optional<std::string> weak_key(const PublicKeyInfo& key) {
+std::optional<AuditFinding> weak_key(const PublicKeyInfo& key) {
   const std::string& type = key.type;
   const int bits = key.bits.value_or(0);
-  if (type == "RSA" && bits < 2048) return "an RSA key of " + std::to_string(bits) + " bits (2048 is the least)";
-  if (type == "EC" && bits < 256) return "an EC key of " + std::to_string(bits) + " bits";
-  if (type == "DSA") return "a DSA key, which Firefox does not accept";
+  if (type == "RSA" && bits < 2048) return AuditFinding::SmallRsaKey;
+  if (type == "EC" && bits < 256) return AuditFinding::SmallEcKey;
+  if (type == "DSA") return AuditFinding::DsaKey;
   return std::nullopt;
+}
+
+// A failure's code, with its detail when there is one: "connection_refused: Connection refused".
+std::string failure_reason(const Finding& failure) {
+  const std::string detail = failure.values.value("detail", std::string());
+  return failure.code + (detail.empty() ? "" : ": " + detail);
 }
 
 bool weak_signature(const std::string& algorithm) {
@@ -68,13 +75,11 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
   e.chain_length = o.chain_der.size();
 
   if (o.failure && o.chain_der.empty()) {
-    const std::string detail = o.failure->values.value("detail", std::string());
-    e.findings.push_back({"unreachable", "no certificate was read (" + o.failure->code +
-                                             (detail.empty() ? "" : ": " + detail) + ")"});
+    e.findings.push_back(audit_finding(AuditFinding::NoCertificateRead, {{"reason", failure_reason(*o.failure)}}));
     return e;
   }
   if (o.chain_der.empty()) {
-    e.findings.push_back({"unreachable", "the input holds no certificate for this endpoint"});
+    e.findings.push_back(audit_finding(AuditFinding::NoCertificateInInput));
     return e;
   }
   e.reachable = true;
@@ -109,18 +114,14 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
       e.overridable = v.overridable;
     } catch (const StoreError& err) {
       e.verdict = "PR_UNKNOWN_ERROR";
-      e.findings.push_back({"handshake", std::string("the trust set could not be read: ") + err.what()});
+      e.findings.push_back(audit_finding(AuditFinding::TrustSetUnreadable, {{"detail", err.what()}}));
     }
   }
   if (o.failure && !o.failure->code.starts_with("SSL_ERROR_")) {
-    const std::string detail = o.failure->values.value("detail", std::string());
-    e.findings.push_back({"handshake", "the handshake stopped after the certificate (" + o.failure->code +
-                                           (detail.empty() ? "" : ": " + detail) + ")"});
+    e.findings.push_back(audit_finding(AuditFinding::HandshakeStopped, {{"reason", failure_reason(*o.failure)}}));
   }
   if (old_tls(o.tls_version)) {
-    // A scanner's own hello may have asked for the old version (masscan's does): say what was seen, not more.
-    e.findings.push_back({"old_tls", o.source + " negotiated " + o.tls_version +
-                                         "; Firefox needs TLS 1.2 or newer: check that the server offers it"});
+    e.findings.push_back(audit_finding(AuditFinding::OldTls, {{"source", o.source}, {"version", o.tls_version}}));
   }
 
   if (auto x = parse(leaf)) {
@@ -128,22 +129,24 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
       const std::int64_t left = (*end - options.now) / 86400;
       e.days_left = *end < options.now ? -((options.now - *end + 86399) / 86400) : left;
       if (*end < options.now) {
-        e.findings.push_back({"expired", "expired on " + e.not_after});
+        e.findings.push_back(audit_finding(AuditFinding::Expired, {{"not_after", e.not_after}}));
       } else if (left <= options.expiring_days) {
-        e.findings.push_back({"expiring", "expires on " + e.not_after + ", in " + std::to_string(left) + " day(s)"});
+        e.findings.push_back(audit_finding(AuditFinding::Expiring, {{"not_after", e.not_after}, {"days", left}}));
       }
     }
   }
   if (!d.parse_error) {
-    if (auto weak = weak_key(d.public_key)) e.findings.push_back({"weak_key", "the certificate has " + *weak});
+    if (auto weak = weak_key(d.public_key)) {
+      e.findings.push_back(audit_finding(*weak, {{"bits", d.public_key.bits.value_or(0)}}));
+    }
   }
   // Signatures: the leaf's and every intermediate's as served (a root's own signature is never checked).
   for (std::size_t i = 0; i < o.chain_der.size(); ++i) {
     const CertificateDescription c = i == 0 ? d : describe_certificate(o.chain_der[i]);
     const std::string& alg = c.signature_algorithm;
     if (weak_signature(alg) && !(i > 0 && c.self_issued)) {
-      e.findings.push_back({"weak_signature", (i == 0 ? std::string("the certificate") : "certificate " + std::to_string(i + 1) + " of the chain") +
-                                                  " is signed with " + alg});
+      e.findings.push_back(audit_finding(i == 0 ? AuditFinding::WeakSignature : AuditFinding::WeakChainSignature,
+                                         {{"algorithm", alg}, {"position", i + 1}}));
     }
   }
   return e;

@@ -8,6 +8,7 @@
 #include <streambuf>
 
 #include "audit/analysis.hpp"
+#include "audit/audit_findings.hpp"
 #include "audit/collisions.hpp"
 #include "audit/scan_input.hpp"
 #include "audit/targets.hpp"
@@ -86,14 +87,16 @@ class Collector {
       ++report_.expiry_by_month[month_of(e.not_after)];
       if (e.refused()) ++report_.refused;
     } else {
-      ++report_.verdicts["unreachable"];
+      ++report_.verdicts[std::string(code_of(AuditFinding::NoCertificateRead))];  // counted under its finding's code
     }
     for (const auto& f : e.findings) {
-      if (f.code == "expiring") ++report_.expiring;
-      if (f.code == "expired") ++report_.expired;
+      if (f.code == code_of(AuditFinding::Expiring)) ++report_.expiring;
+      if (f.code == code_of(AuditFinding::Expired)) ++report_.expired;
     }
     bool weak = false;
-    for (const auto& f : e.findings) weak |= f.code == "weak_key" || f.code == "weak_signature";
+    for (const auto& f : e.findings) {
+      weak |= f.code == code_of(AuditFinding::SmallRsaKey) || f.code == code_of(AuditFinding::WeakSignature);
+    }
     report_.weak += weak;
     index_.note(e);
     spill_.write(e);
@@ -209,8 +212,7 @@ AuditResult run_audit(const AuditOptions& options, const TrustSet& trust) {
       if (auto it = group_of.find(position++); it != group_of.end()) {
         EndpointReport with = e;
         with.collision_group = it->second;
-        with.findings.push_back({"collision", "shares its issuer and serial with other certificates (group " +
-                                                  std::to_string(it->second + 1) + ")"});
+        with.findings.push_back(audit_finding(AuditFinding::Collision, {{"group", it->second + 1}}));
         fn(with);
       } else {
         fn(e);

@@ -13,8 +13,7 @@
 
 namespace certdoctor::audit {
 
-// One finding about one endpoint. Codes: expired, expiring, weak_key, weak_signature, old_tls, unreachable,
-// handshake, collision.
+// One finding about one endpoint, made from its row of the one table of codes (audit/audit_findings.hpp).
 struct EndpointFinding {
   std::string code;
   std::string text;  // plain words, with this endpoint's values

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "audit/audit_findings.hpp"
 #include "audit/report_writers.hpp"
 #include "base/text.hpp"
 #include "base/utc.hpp"
@@ -153,7 +154,7 @@ void write_html(std::ostream& out, const AuditReport& r) {
         << esc(firefox) << "</td><td>" << esc(e.subject) << "</td><td>" << (e.device ? esc(e.device->vendor + " " + e.device->product) : "") << "</td><td>"
         << esc(e.not_after.substr(0, 10)) << "</td><td>" << esc(e.key) << "</td><td>" << esc(e.source) << "</td><td>";
     for (const auto& f : e.findings) {
-      if (f.code == "collision" && e.collision_group) {
+      if (f.code == code_of(AuditFinding::Collision) && e.collision_group) {
         out << "<a href=\"#group-" << *e.collision_group + 1 << "\">" << esc(f.text) << "</a><br>";
       } else {
         out << esc(f.text) << "<br>";

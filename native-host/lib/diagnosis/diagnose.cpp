@@ -311,10 +311,13 @@ class Diagnosing {
     }
   }
 
-  // Which open site holds our issuer and serial in Firefox's memory; the remedy's command opens this page.
+  // Which open site holds our issuer and serial in Firefox's memory; the remedy's command opens this page (and, for
+  // a device sharing its identity, re-issues its certificate).
   void compare_with_other_sites() {
     for (auto& f : findings_.conflicts) {
-      if (f.code == code_of(Condition::live_connection_conflict)) f.values["url"] = r_.url;
+      if (f.code == code_of(Condition::live_connection_conflict) || f.code == code_of(Condition::shared_device_serial)) {
+        f.values["url"] = r_.url;
+      }
     }
     if (!comparing_) return;
     CompareReport report = comparing_->finish(d_.chain_der, d_.chain);

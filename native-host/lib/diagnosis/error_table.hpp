@@ -1,8 +1,9 @@
-// The one table of everything a diagnosis can say. It drives the stable codes, the numbers Firefox reports,
-// and the explanations and fixes shown by the CLI and sent to the extension.
+// Everything a diagnosis can say, read from the one table of codes (codes/codes.def): the stable codes, the numbers
+// Firefox reports, and the explanations and fixes shown by the CLI and sent to the extension.
 #pragma once
 #include "base/conditions.hpp"
 #include "base/finding.hpp"
+#include "base/template.hpp"
 #include "base/text.hpp"
 #include "pkix/result.hpp"
 
@@ -19,13 +20,11 @@ namespace certdoctor {
 enum class Severity { info, warning, error };
 std::string_view to_string(Severity s);
 
-// Firefox errors are keyed on their pkix::Result: the name and the PRErrorCode Firefox reports follow from the
-// Result's row in pkix/result.hpp (the number from NSS's headers). Conditions the host finds itself (server down,
-// profile missing, ...) are keyed on their Condition (base/conditions.hpp): a lower-case code and number 0.
-// Texts are templates: "{name}" is the finding's value `name` as plain text, "{name|sh}" the same value quoted
-// for a POSIX shell, so that a pasted command runs exactly as shown whatever the certificate contains.
-// Each row: the name, the number Firefox reports, what it means (explanation), the likely real-world cause,
-// and the fix. Rows for conditions the host finds itself may leave the cause empty when the explanation says it.
+// The errors and conditions of the one table of codes (codes/codes.def), with their words. Firefox errors are keyed
+// on their pkix::Result: the name is the row's NSS symbol and the number its value from NSS's headers. Conditions
+// the host finds itself (server down, profile missing, ...) are keyed on their Condition: a lower-case code and
+// number 0. Texts are templates (base/template.hpp). Each row: the name, the number Firefox reports, what it means
+// (explanation), the likely real-world cause, and the fix; conditions leave the cause to the explanation.
 struct ErrorRow {
   std::string_view code;
   int nss_code;
@@ -47,8 +46,6 @@ const ErrorRow* find_error_row(Condition condition);
 
 // {code, severity, [nss_code], [cert], [field], values, title, explanation, cause, fix}
 nlohmann::json render_finding(const Finding& f);
-
-std::string render_template(std::string_view tpl, const nlohmann::json& values);
 
 // The placeholders of the row's title, explanation, cause and fix that `values` does not fill. A finding must
 // never show one: render_finding renders a missing value as "?", and a build with its tests
