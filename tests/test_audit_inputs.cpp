@@ -118,7 +118,46 @@ TEST_CASE("audit inputs: a broken scanner file is named with what is wrong", "[a
   std::istringstream bad("{\"ip\": \"1.2.3.4\", \"data\": {\"tls\": ");
   CHECK_THROWS_AS(read_zgrab2(bad, {"scan.json", 443, [](Observation&&) {}}), ScanError);
   std::istringstream xml("<nmaprun><host><address addr=\"1.2.3.4\" addrtype=\"ipv4\"/><ports><port portid=\"443\">");
-  CHECK_THROWS_AS(read_nmap(xml, {"scan.xml", 443, [](Observation&&) {}}), ScanError);
+  CHECK_THROWS_WITH(read_nmap(xml, {"scan.xml", 443, [](Observation&&) {}}),
+                    Catch::Contains("scan.xml: not valid nmap XML (line 1"));
+}
+
+TEST_CASE("audit inputs: nmap XML is data: no entity bombs, no ports without an address, a sink's error kept", "[audit]") {
+  const std::string pem = fixture("internal-ca.pem");
+  REQUIRE(pem.find("BEGIN CERTIFICATE") != std::string::npos);
+  auto port = [&](const std::string& address) {
+    return "<nmaprun><host>" + address + "<ports><port protocol=\"tcp\" portid=\"443\"><script id=\"ssl-cert\">"
+           "<elem key=\"pem\">" + pem + "</elem></script></port></ports></host></nmaprun>";
+  };
+  {
+    // Nested entities that would expand to gigabytes: expat refuses the amplification, and the file is named.
+    std::string bomb = "<?xml version=\"1.0\"?><!DOCTYPE nmaprun [<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">";
+    for (char c = 'b'; c <= 'j'; ++c) {
+      bomb += std::string("<!ENTITY ") + c + " \"";
+      for (int i = 0; i < 10; ++i) bomb += std::string("&") + static_cast<char>(c - 1) + ";";
+      bomb += "\">";
+    }
+    bomb += "]><nmaprun><host><address addr=\"&j;\" addrtype=\"ipv4\"/></host></nmaprun>";
+    std::istringstream in(bomb);
+    CHECK_THROWS_WITH(read_nmap(in, {"bomb.xml", 443, [](Observation&&) {}}), Catch::Contains("bomb.xml: not valid nmap XML"));
+  }
+  {
+    std::istringstream in(port(""));
+    CHECK_THROWS_WITH(read_nmap(in, {"scan.xml", 443, [](Observation&&) {}}), Catch::Contains("no address or port number"));
+  }
+  {
+    std::istringstream in(port("<address addr=\"192.0.2.9\" addrtype=\"ipv4\"/>"));
+    std::vector<Observation> seen;
+    read_nmap(in, {"scan.xml", 443, [&](Observation&& o) { seen.push_back(std::move(o)); }});
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].host == "192.0.2.9");
+    CHECK(seen[0].port == 443);
+    CHECK(seen[0].chain_der.size() == 1);
+    // What the sink throws comes out of the reader as it was thrown, not through the XML parser's C frames.
+    std::istringstream again(port("<address addr=\"192.0.2.9\" addrtype=\"ipv4\"/>"));
+    CHECK_THROWS_WITH(read_nmap(again, {"scan.xml", 443, [](Observation&&) { throw std::runtime_error("sink full"); }}),
+                      "sink full");
+  }
 }
 
 TEST_CASE("audit targets: URLs, host[:port], IPv4 and IPv6 with and without ports, comments, and bad lines", "[audit]") {

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "certificate/cert_info.hpp"
+#include "forge.hpp"
 #include "diagnosis/diagnosis_json.hpp"
 #include "pki.hpp"
 #include "process.hpp"
@@ -84,4 +85,21 @@ TEST_CASE("Describe: bytes that are not a certificate are described, not thrown 
   CHECK(d["der_length"] == 5);
   CHECK(d["sha256"].get<std::string>().size() == 64);
   CHECK(to_json(describe_certificate("")).contains("parse_error"));
+}
+
+TEST_CASE("Describe: the signature algorithm read from the outline alone is the one describe gives", "[cert_info]") {
+  namespace forge = testing::forge;
+  struct Kind {
+    const char* key;
+    const char* md;
+    const char* name;
+  };
+  for (const Kind k : {Kind{"rsa2048", "sha256", "sha256WithRSAEncryption"}, Kind{"rsa2048", "sha1", "sha1WithRSAEncryption"},
+                       Kind{"ec:P-384", "sha384", "ecdsa-with-SHA384"}, Kind{"ec:P-256", "sha256", "ecdsa-with-SHA256"}}) {
+    INFO(k.name);
+    const std::string der = forge::make({.cn = "device.test", .key = k.key, .md = k.md}, nullptr).der();
+    CHECK(describe_certificate(der).signature_algorithm == k.name);
+    CHECK(signature_algorithm_name(der) == k.name);
+  }
+  CHECK(signature_algorithm_name("\x30\x03\x02\x01\x01") == "");
 }

@@ -9,8 +9,8 @@ packages=(
   cmake g++ make pkg-config
   # the engine's libraries
   libssl-dev libnss3-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
-  # the fleet audit reads nmap XML with libxml2's streaming reader
-  libxml2-dev
+  # the fleet audit reads nmap XML with expat, a streaming parser
+  libexpat1-dev
   # tests, demo and benchmarks: Catch2, real TLS servers (openssl s_server), real profiles (certutil),
   # GNU time (peak memory), a real HTTP CONNECT proxy (tinyproxy)
   catch2 openssl libnss3-tools time tinyproxy-bin

@@ -11,7 +11,8 @@ namespace forge = testing::forge;
 
 TEST_CASE("Signature: the issuer's key verifies, the same name with another key does not", "[pkix][signature]") {
   const std::vector<std::string> ca = {"basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign"};
-  for (const char* kind : {"rsa2048", "ec:P-256", "ec:P-384"}) {
+  // RSA and the three curves go through the key's parts (signature.cpp's public_key); the rest the general way.
+  for (const char* kind : {"rsa2048", "rsa1024", "ec:P-256", "ec:P-384", "ec:P-521"}) {
     INFO(kind);
     forge::Cert issuer = forge::make({.cn = "Signer", .ext = ca, .key = kind}, nullptr);
     forge::Cert rekeyed = forge::make({.cn = "Signer", .ext = ca, .key = kind}, nullptr);
@@ -41,4 +42,26 @@ TEST_CASE("Signature: what cannot be read is not called a bad signature", "[pkix
   forge::Cert signed_by_dsa = forge::make({.cn = "site.test"}, &dsa);
   const std::string a = signed_by_dsa.der(), b = dsa.der();
   CHECK(verify_signed_by(as_input(a), as_input(b)) == Result::SignatureAlgorithmDisabled);
+}
+
+TEST_CASE("Signature: a key whose parts are wrong verifies nothing", "[pkix][signature]") {
+  const std::vector<std::string> ca = {"basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign"};
+  for (const char* kind : {"ec:P-256", "rsa2048"}) {
+    INFO(kind);
+    forge::Cert issuer = forge::make({.cn = "Signer", .ext = ca, .key = kind}, nullptr);
+    forge::Cert leaf = forge::make({.cn = "site.test"}, &issuer);
+    const std::string leaf_der = leaf.der(), issuer_der = issuer.der();
+    Cert c(as_input(leaf_der), Role::end_entity), i(as_input(issuer_der), Role::ca);
+    REQUIRE(c.init() == Result::Success);
+    REQUIRE(i.init() == Result::Success);
+    const std::string spki(as_string(i.spki));
+    REQUIRE(verify_signature({c.tbs, c.signature_algorithm, c.signature}, as_input(spki)) == Result::Success);
+    // The key's last octet changed: an EC point off the curve, an RSA modulus of other value.
+    std::string changed = spki;
+    changed.back() ^= 0x01;
+    CHECK(verify_signature({c.tbs, c.signature_algorithm, c.signature}, as_input(changed)) == Result::BadSignature);
+    // Cut short: nothing that can be read as a key.
+    const std::string cut = spki.substr(0, spki.size() / 2);
+    CHECK(verify_signature({c.tbs, c.signature_algorithm, c.signature}, as_input(cut)) == Result::BadSignature);
+  }
 }

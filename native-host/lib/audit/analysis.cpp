@@ -1,9 +1,7 @@
 #include "audit/analysis.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/x509.h>
-
-#include <memory>
+#include <cstdio>
+#include <ctime>
 
 #include "audit/audit_findings.hpp"
 #include "certificate/cert_info.hpp"
@@ -14,18 +12,17 @@
 namespace certdoctor::audit {
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
-
-std::unique_ptr<X509, X509Free> parse(const std::string& der) {
-  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
-  return std::unique_ptr<X509, X509Free>(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
-}
-
-std::optional<std::int64_t> epoch(const ASN1_TIME* t) {
+// The description's ISO 8601 time as seconds since 1970 (the certificate is parsed once, by describe_certificate:
+// each parse costs OpenSSL 3.0 a decoding of the public key).
+std::optional<std::int64_t> epoch(const std::string& iso) {
   std::tm tm{};
-  if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return std::nullopt;
+  char zulu = 0;
+  if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &zulu) != 7 || zulu != 'Z') {
+    return std::nullopt;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
   return static_cast<std::int64_t>(timegm(&tm));
 }
 
@@ -108,7 +105,7 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
     e.verdict = o.failure->code;
   } else {
     try {
-      VerdictInput in{o.chain_der, o.host, trust.profile(), trust.builtins(), options.now};
+      VerdictInput in{o.chain_der, o.host, trust.profile(), trust.builtins(), options.now, {}};
       Verdict v = firefox_verdict(in);
       e.verdict = std::string(pkix::firefox_code(v.result));
       e.overridable = v.overridable;
@@ -124,15 +121,13 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
     e.findings.push_back(audit_finding(AuditFinding::OldTls, {{"source", o.source}, {"version", o.tls_version}}));
   }
 
-  if (auto x = parse(leaf)) {
-    if (auto end = epoch(X509_get0_notAfter(x.get()))) {
-      const std::int64_t left = (*end - options.now) / 86400;
-      e.days_left = *end < options.now ? -((options.now - *end + 86399) / 86400) : left;
-      if (*end < options.now) {
-        e.findings.push_back(audit_finding(AuditFinding::Expired, {{"not_after", e.not_after}}));
-      } else if (left <= options.expiring_days) {
-        e.findings.push_back(audit_finding(AuditFinding::Expiring, {{"not_after", e.not_after}, {"days", left}}));
-      }
+  if (auto end = epoch(d.not_after)) {
+    const std::int64_t left = (*end - options.now) / 86400;
+    e.days_left = *end < options.now ? -((options.now - *end + 86399) / 86400) : left;
+    if (*end < options.now) {
+      e.findings.push_back(audit_finding(AuditFinding::Expired, {{"not_after", e.not_after}}));
+    } else if (left <= options.expiring_days) {
+      e.findings.push_back(audit_finding(AuditFinding::Expiring, {{"not_after", e.not_after}, {"days", left}}));
     }
   }
   if (!d.parse_error) {
@@ -142,9 +137,9 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
   }
   // Signatures: the leaf's and every intermediate's as served (a root's own signature is never checked).
   for (std::size_t i = 0; i < o.chain_der.size(); ++i) {
-    const CertificateDescription c = i == 0 ? d : describe_certificate(o.chain_der[i]);
-    const std::string& alg = c.signature_algorithm;
-    if (weak_signature(alg) && !(i > 0 && c.self_issued)) {
+    const std::string alg = i == 0 ? d.signature_algorithm : signature_algorithm_name(o.chain_der[i]);
+    const auto keys = i == 0 ? std::nullopt : cert_keys(o.chain_der[i]);
+    if (weak_signature(alg) && !(keys && keys->self_issued())) {
       e.findings.push_back(audit_finding(i == 0 ? AuditFinding::WeakSignature : AuditFinding::WeakChainSignature,
                                          {{"algorithm", alg}, {"position", i + 1}}));
     }

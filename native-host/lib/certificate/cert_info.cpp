@@ -68,6 +68,12 @@ std::string object_oid(const ASN1_OBJECT* obj) {
   return buf;
 }
 
+// The long name is the one admins know ("sha256WithRSAEncryption"); an algorithm OpenSSL does not know, its OID.
+std::string algorithm_name(const ASN1_OBJECT* alg) {
+  const int nid = OBJ_obj2nid(alg);
+  return nid != NID_undef ? std::string(OBJ_nid2ln(nid)) : object_oid(alg);
+}
+
 std::string asn1_string(const ASN1_STRING* s) {
   return s ? std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)),
                          static_cast<std::size_t>(ASN1_STRING_length(s)))
@@ -212,11 +218,7 @@ CertificateDescription describe_certificate(std::string_view der) {
   const auto keys = cert_keys(der);
   d.self_issued = keys && keys->self_issued();
   d.public_key = public_key(x.get());
-  {
-    const ASN1_OBJECT* alg = X509_get0_tbs_sigalg(x.get())->algorithm;
-    int nid = OBJ_obj2nid(alg);  // the long name is the one admins know ("sha256WithRSAEncryption")
-    d.signature_algorithm = nid != NID_undef ? std::string(OBJ_nid2ln(nid)) : object_oid(alg);
-  }
+  d.signature_algorithm = algorithm_name(X509_get0_tbs_sigalg(x.get())->algorithm);
 
   auto* san = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(x.get(), NID_subject_alt_name, nullptr, nullptr));
   if (san) d.subject_alt_names = general_names(san);
@@ -249,24 +251,56 @@ CertificateDescription describe_certificate(std::string_view der) {
 
 namespace certdoctor {
 
-std::optional<CertKeys> cert_keys(std::string_view der) {
-  // The fields' own bytes, as NSS stores and indexes them: only the TBSCertificate's outline is read, so a
-  // certificate Firefox judges malformed elsewhere is still looked up as NSS would.
+namespace {
+
+// The TBSCertificate's outline, the fields' own bytes (whole TLVs) as NSS stores and indexes them: only the outline
+// is read, so a certificate Firefox judges malformed elsewhere is still looked up as NSS would.
+struct Outline {
+  pkix::Input serial, signature, issuer, subject;
+};
+
+std::optional<Outline> outline(std::string_view der) {
   using namespace pkix;
   Reader outer(as_input(der)), cert, tbs;
-  Input serial, issuer, subject, skipped;
+  Outline o;
+  Input skipped;
   if (outer.expect(der::SEQUENCE, cert) != Result::Success || cert.expect(der::SEQUENCE, tbs) != Result::Success) {
     return std::nullopt;
   }
   if (tbs.peek(der::CONTEXT | der::CONSTRUCTED | 0) && tbs.skip(der::CONTEXT | der::CONSTRUCTED | 0) != Result::Success) {
     return std::nullopt;
   }
-  if (tbs.expect_tlv(der::INTEGER, serial) != Result::Success || tbs.expect(der::SEQUENCE, skipped) != Result::Success ||
-      tbs.expect_tlv(der::SEQUENCE, issuer) != Result::Success || tbs.expect(der::SEQUENCE, skipped) != Result::Success ||
-      tbs.expect_tlv(der::SEQUENCE, subject) != Result::Success) {
+  if (tbs.expect_tlv(der::INTEGER, o.serial) != Result::Success ||
+      tbs.expect_tlv(der::SEQUENCE, o.signature) != Result::Success ||
+      tbs.expect_tlv(der::SEQUENCE, o.issuer) != Result::Success || tbs.expect(der::SEQUENCE, skipped) != Result::Success ||
+      tbs.expect_tlv(der::SEQUENCE, o.subject) != Result::Success) {
     return std::nullopt;
   }
-  return CertKeys{std::string(as_string(issuer)), std::string(as_string(subject)), std::string(as_string(serial))};
+  return o;
+}
+
+}  // namespace
+
+std::optional<CertKeys> cert_keys(std::string_view der) {
+  const auto o = outline(der);
+  if (!o) return std::nullopt;
+  return CertKeys{std::string(as_string(o->issuer)), std::string(as_string(o->subject)), std::string(as_string(o->serial))};
+}
+
+std::string signature_algorithm_name(std::string_view der) {
+  const auto o = outline(der);
+  if (!o) return "";
+  using namespace pkix;
+  Reader whole(o->signature), algorithm;
+  Input oid;
+  if (whole.expect(der::SEQUENCE, algorithm) != Result::Success || algorithm.expect_tlv(der::OID, oid) != Result::Success) {
+    return "";
+  }
+  const std::string_view bytes = as_string(oid);
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> object(
+      d2i_ASN1_OBJECT(nullptr, &p, static_cast<long>(bytes.size())), ASN1_OBJECT_free);
+  return object ? algorithm_name(object.get()) : "";
 }
 
 bool CertKeys::self_issued() const { return pkix::equal(pkix::as_input(issuer_der), pkix::as_input(subject_der)); }

@@ -90,5 +90,9 @@ struct CertKeys {
 };
 std::optional<CertKeys> cert_keys(std::string_view der);
 
+// The signature algorithm as describe_certificate names it (from the TBSCertificate), read from the outline alone;
+// "" when the outline cannot be read.
+std::string signature_algorithm_name(std::string_view der);
+
 
 }  // namespace certdoctor

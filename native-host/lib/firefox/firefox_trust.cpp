@@ -212,7 +212,19 @@ Result FirefoxTrustDomain::check_rsa_bits(Role, unsigned bits) {
 
 Result FirefoxTrustDomain::check_curve(Role, NamedCurve) { return Result::Success; }
 
-Result FirefoxTrustDomain::verify_signed_data(const SignedData& sd, Input spki) { return verify_signature(sd, spki); }
+Result FirefoxTrustDomain::verify_signed_data(const SignedData& sd, Input spki) { return signatures_->verify(sd, spki); }
+
+Result SignatureMemo::verify(const SignedData& sd, Input spki) {
+  std::string key;
+  for (Input part : {sd.data, sd.algorithm, sd.signature, spki}) {
+    const std::string_view bytes = as_string(part);
+    key += std::to_string(bytes.size());
+    key += ':';
+    key += bytes;
+  }
+  if (auto it = checked_.find(key); it != checked_.end()) return it->second;
+  return checked_[key] = verify_signature(sd, spki);
+}
 
 bool FirefoxTrustDomain::left_out(NssStore* store, const std::string& der) const {
   return store == profile_ && std::find(left_out_.begin(), left_out_.end(), der) != left_out_.end();

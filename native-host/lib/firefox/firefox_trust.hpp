@@ -18,16 +18,30 @@ namespace certdoctor {
 // exports no PKCS#11 entry point, so the system's libnssckbi.so (libnss3, an older root set) stands in.
 std::optional<std::filesystem::path> builtin_roots_library();
 
+// Signatures already checked during one verdict. Each attempt (a 2048-bit, then a 1024-bit RSA minimum) builds
+// its paths anew and meets the same signatures, and a self-signed leaf's own signature is checked once more to
+// name its error; one check costs tens of microseconds, and a fleet audit judges hundreds of thousands of leaves.
+class SignatureMemo {
+ public:
+  pkix::Result verify(const pkix::SignedData& signed_data, pkix::Input spki);
+
+ private:
+  std::map<std::string, pkix::Result> checked_;  // by the signed data, algorithm, signature and key, all as bytes
+};
+
 class FirefoxTrustDomain final : public pkix::TrustDomain {
  public:
   // `profile` and `builtins` may be null (no profile, no roots module); `served` is the chain as sent, leaf
   // first: the rest are offered as intermediates, and the leaf, which NSS holds in memory during the
   // handshake, is among the certificates NSS knows.
   // `left_out`: DER of certificates in the profile to treat as gone (what removing them would change).
+  // `signatures`: checks shared with the other trust domains of one verdict (else the domain keeps its own).
   FirefoxTrustDomain(NssStore* profile, NssStore* builtins, std::vector<std::string> served, unsigned min_rsa_bits,
-                     std::vector<std::string> left_out = {})
+                     std::vector<std::string> left_out = {}, SignatureMemo* signatures = nullptr)
       : profile_(profile), builtins_(builtins), served_(std::move(served)), min_rsa_bits_(min_rsa_bits),
-        left_out_(std::move(left_out)) {}
+        left_out_(std::move(left_out)), signatures_(signatures ? signatures : &own_signatures_) {}
+  FirefoxTrustDomain(const FirefoxTrustDomain&) = delete;
+  FirefoxTrustDomain& operator=(const FirefoxTrustDomain&) = delete;
 
   pkix::Result get_trust(pkix::Role role, pkix::Input der, pkix::TrustLevel& level) override;
   pkix::Result find_issuers(pkix::Input issuer_name, const IssuerCheck& check) override;
@@ -78,6 +92,8 @@ class FirefoxTrustDomain final : public pkix::TrustDomain {
   std::vector<std::string> served_;
   unsigned min_rsa_bits_;
   std::vector<std::string> left_out_;
+  SignatureMemo own_signatures_;
+  SignatureMemo* signatures_;
   std::vector<std::string> path_, path_sources_;
   std::optional<StoreError> store_failure_;
   bool root_is_builtin_ = false;

@@ -7,7 +7,6 @@
 #include "pkix/checks.hpp"
 #include "pkix/names.hpp"
 #include "pkix/oids.hpp"
-#include "pkix/signature.hpp"
 
 namespace certdoctor {
 
@@ -15,9 +14,8 @@ using namespace pkix;
 
 namespace {
 
-bool self_signed(const Cert& c) {
-  return c.self_issued() &&
-         verify_signature({c.tbs, c.signature_algorithm, c.signature}, c.spki) == Result::Success;
+bool self_signed(const Cert& c, SignatureMemo& signatures) {
+  return c.self_issued() && signatures.verify({c.tbs, c.signature_algorithm, c.signature}, c.spki) == Result::Success;
 }
 
 bool tls_usable_key(Input spki) {
@@ -64,9 +62,10 @@ Verdict firefox_verdict(const VerdictInput& in) {
   }
 
   const std::vector<std::string>& served = in.chain_der;
+  SignatureMemo signatures;
   // The handshake itself fails when NSS already holds another certificate with this issuer and serial.
   {
-    FirefoxTrustDomain td(in.profile, in.builtins, served, 2048, in.left_out);
+    FirefoxTrustDomain td(in.profile, in.builtins, served, 2048, in.left_out, &signatures);
     if (Result reused = td.check_reused_identity(leaf); reused != Result::Success) {
       v.result = reused;
       v.store_failure = td.store_failure();
@@ -76,7 +75,7 @@ Verdict firefox_verdict(const VerdictInput& in) {
 
   // Firefox first demands 2048-bit RSA keys, then accepts 1024 bits unless the path ends at a built-in root.
   for (unsigned min_bits : {2048u, 1024u}) {
-    FirefoxTrustDomain td(in.profile, in.builtins, served, min_bits, in.left_out);
+    FirefoxTrustDomain td(in.profile, in.builtins, served, min_bits, in.left_out, &signatures);
     BuildOutcome out = build_for_tls_server(td, leaf, in.now);
     v.result = out.result;
     v.attempts = std::move(out.attempts);
@@ -101,7 +100,7 @@ Verdict firefox_verdict(const VerdictInput& in) {
         v.result = Result::BadDer;
       } else if ((v.result == Result::UnknownIssuer || v.result == Result::BadSignature ||
            v.result == Result::InadequateKeyUsage) &&
-          self_signed(leaf_cert)) {
+          self_signed(leaf_cert, signatures)) {
         v.result = Result::SelfSignedCert;
       } else if (v.result == Result::ExpiredCertificate || v.result == Result::NotYetValidCertificate ||
                  v.result == Result::InvalidTime) {
