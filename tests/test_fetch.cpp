@@ -2,6 +2,8 @@
 // misbehave on purpose.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "certificate/cert_info.hpp"
 #include "diagnosis/diagnose.hpp"
 #include "diagnosis/error_table.hpp"
@@ -269,4 +271,57 @@ TEST_CASE("Fetch: a key Firefox cannot use ends in no cipher in common, with a f
   REQUIRE(r.failure);
   CHECK(r.failure->code == "SSL_ERROR_NO_CYPHER_OVERLAP");
   check_renders(r);
+}
+
+TEST_CASE("Fetch: a device's TLS stack that fails with internal_error, and a server that picks TLS 1.0", "[fetch]") {
+  testing::RawServer broken(testing::RawServer::Mode::internal_error_alert);
+  FetchResult r = fetch_chain(options("https://127.0.0.1:" + std::to_string(broken.port()) + "/"));
+  REQUIRE(r.failure);
+  CHECK(r.failure->code == "SSL_ERROR_INTERNAL_ERROR_ALERT");
+  CHECK(r.failure->values["alert_name"] == "internal error");
+  check_renders(r);
+
+  testing::RawServer old(testing::RawServer::Mode::tls10_server_hello);
+  FetchResult o = fetch_chain(options("https://127.0.0.1:" + std::to_string(old.port()) + "/"));
+  REQUIRE(o.failure);
+  CHECK(o.failure->code == "SSL_ERROR_UNSUPPORTED_VERSION");
+  check_renders(o);
+}
+
+TEST_CASE("Fetch: every result of Firefox's handshake is met from a real server, and its finding is filled",
+          "[fetch][findings]") {
+  Fixture f;
+  auto dev = f.pki.device("hs", {.subject = "/CN=hs.test"});
+  auto s_server = [&](std::vector<std::string> args) {
+    return std::make_unique<testing::TlsServer>(testing::TlsServerOptions{.cert = dev.cert, .key = dev.key, .extra_args = std::move(args)});
+  };
+  std::vector<std::string> met;
+  auto meet = [&](std::uint16_t port) {
+    FetchResult r = fetch_chain(options("https://127.0.0.1:" + std::to_string(port) + "/"));
+    REQUIRE(r.failure);
+    check_renders(r);
+    met.push_back(r.failure->code);
+  };
+  {
+    auto s = s_server({"-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"});
+    meet(s->port());
+  }
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"-tls1_2", "-cipher", "kDHE:@SECLEVEL=0"},
+                                               {"-tls1_2", "-Verify", "1"}, {"-tls1_3", "-Verify", "1"}}) {
+    auto s = s_server(args);
+    meet(s->port());
+  }
+  for (auto mode : {testing::RawServer::Mode::hang_up, testing::RawServer::Mode::internal_error_alert,
+                    testing::RawServer::Mode::tls10_server_hello}) {
+    testing::RawServer s(mode);
+    meet(s.port());
+  }
+  // Every Result row that Firefox's handshake can end in was met, from the code that makes it.
+  for (pkix::Result r : pkix::kResults) {
+    const std::string code(pkix::firefox_code(r));
+    if (!code.starts_with("SSL_ERROR_") && r != pkix::Result::NetReset) continue;
+    if (r == pkix::Result::BadCertDomain) continue;  // a verdict on the certificate, not the handshake's
+    INFO(code);
+    CHECK(std::find(met.begin(), met.end(), code) != met.end());
+  }
 }

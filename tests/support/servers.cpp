@@ -146,6 +146,21 @@ void RawServer::serve() {
       static const char reply[] = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\nthis is not TLS";
       (void)::write(c, reply, sizeof reply - 1);
     }
+    if (mode_ == Mode::internal_error_alert) {
+      // An alert record (type 21, TLS 1.2), level fatal (2), description internal_error (80).
+      static const unsigned char alert[] = {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x50};
+      (void)::write(c, alert, sizeof alert);
+    }
+    if (mode_ == Mode::tls10_server_hello) {
+      // A handshake record holding a ServerHello (type 2, 38 bytes): version 3.1 (TLS 1.0), a zero random, no
+      // session id, TLS_RSA_WITH_AES_128_CBC_SHA, no compression, no extensions.
+      unsigned char hello[5 + 4 + 38] = {0x16, 0x03, 0x01, 0x00, 4 + 38, 0x02, 0x00, 0x00, 38, 0x03, 0x01};
+      hello[5 + 4 + 2 + 32] = 0x00;      // session id length
+      hello[5 + 4 + 2 + 32 + 1] = 0x00;  // cipher suite 0x002f
+      hello[5 + 4 + 2 + 32 + 2] = 0x2f;
+      hello[5 + 4 + 2 + 32 + 3] = 0x00;  // compression: null
+      (void)::write(c, hello, sizeof hello);
+    }
     ::close(c);
   }
   for (int c : held) ::close(c);

@@ -60,6 +60,9 @@ class RawServer {
     silent,   // accepts and never says anything
     garbage,  // answers every connection with plain text, as a non-TLS service would
     hang_up,  // reads the ClientHello and closes
+    internal_error_alert,  // reads the ClientHello and answers with a fatal internal_error alert, as a broken TLS
+                           // stack in a device does
+    tls10_server_hello,    // reads the ClientHello and answers with a ServerHello that chooses TLS 1.0, then closes
   };
   explicit RawServer(Mode mode);
   ~RawServer();
