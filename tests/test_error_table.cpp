@@ -7,8 +7,10 @@
 #include "diagnosis/error_table.hpp"
 #include "pkix/result.hpp"
 #include "process.hpp"
+#include "protocol/protocol.hpp"
 
 #include <filesystem>
+#include <regex>
 #include <stdexcept>
 
 using namespace certdoctor;
@@ -181,4 +183,28 @@ TEST_CASE("One table: the algorithm takes the facts of each row, never its words
       CHECK(diagnosis.find(start) != std::string::npos);
     }
   }
+}
+
+TEST_CASE("One table: every request error the sources raise is a row of it, and every reply code one a reply can carry",
+          "[error_table][protocol]") {
+  const std::set<std::string> rows = {
+#define CERTDOCTOR_REQUEST_ERROR(code, where) #code,
+#include "codes/codes.def"
+  };
+  // The codes the product's sources raise: RequestError("code", ...) and the host's error_reply(id, "code", ...).
+  static const std::regex raised(R"re((?:RequestError\(|error_reply\([^,()"]+, )"([a-z_0-9]+)")re");
+  std::set<std::string> found;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           std::filesystem::path(CERTDOCTOR_SOURCE_DIR) / "native-host")) {
+    const auto ext = entry.path().extension();
+    if (ext != ".cpp" && ext != ".hpp") continue;
+    const std::string text = testing::read_file(entry.path());
+    for (std::sregex_iterator m(text.begin(), text.end(), raised), end; m != end; ++m) found.insert((*m)[1]);
+  }
+  CHECK(found.size() >= 15);  // the search finds what it looks for
+  for (const auto& code : found) {
+    INFO(code);
+    CHECK(rows.contains(code));
+  }
+  for (auto code : kProtocolErrorCodes) CHECK(rows.contains(std::string(code)));
 }

@@ -15,13 +15,16 @@ namespace certdoctor {
 
 inline constexpr int kProtocolVersion = 1;
 
-// Every error code a reply can carry ({ok: false, error: {code, message}}); docs/PROTOCOL.md explains each.
-// Store failures carry the error table's store_* codes (store_missing, store_corrupt, store_password, ...).
+// Every error code a reply can carry ({ok: false, error: {code, message}}): the `reply` rows of the one table of
+// codes (codes/codes.def); docs/PROTOCOL.md explains each. Store failures carry the error table's store_* codes
+// (store_missing, store_corrupt, store_password, ...).
 inline constexpr std::string_view kProtocolErrorCodes[] = {
-    "frame_too_large",   "frame_truncated",  "invalid_json",    "invalid_request", "invalid_field",
-    "invalid_url",       "unknown_type",     "caller_not_allowed", "reply_too_large", "internal_error",
-    "profile_not_found", "profile_mismatch", "not_found",       "needs_allow_trusted", "backup_failed",
-    "remove_failed",     "no_backup",        "already_present", "restore_failed",  "launch_failed",
+#define CERTDOCTOR_REQUEST_ERROR(code, where) CERTDOCTOR_REQUEST_ERROR_##where(code)
+#define CERTDOCTOR_REQUEST_ERROR_reply(code) #code,
+#define CERTDOCTOR_REQUEST_ERROR_cli(code)
+#include "codes/codes.def"
+#undef CERTDOCTOR_REQUEST_ERROR_reply
+#undef CERTDOCTOR_REQUEST_ERROR_cli
 };
 
 // Who is asking, as the host learned it when Firefox started it.
