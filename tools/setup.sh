@@ -5,8 +5,8 @@
 set -euo pipefail
 
 packages=(
-  # build
-  cmake g++ make pkg-config
+  # build (Ninja rebuilds exactly the files whose flags changed, see tools/lib/common.sh)
+  cmake g++ make ninja-build pkg-config
   # the engine's libraries
   libssl-dev libnss3-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
   # the fleet audit reads nmap XML with expat, a streaming parser

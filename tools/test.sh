@@ -7,6 +7,9 @@ build=${CERTDOCTOR_BUILD_DIR:-$root/build}
 "$root/tools/setup.sh"
 # The browser tests' npm packages, exactly as locked.
 (cd "$root/tests/browser" && npm ci --no-audit --no-fund --loglevel=error)
-cmake -S "$root" -B "$build" -DBUILD_TESTING=ON
+# A new folder is made with Ninja when it is there (tools/lib/common.sh); an existing one keeps its generator.
+generator=()
+[[ ! -f $build/CMakeCache.txt ]] && command -v ninja >/dev/null && generator=(-G Ninja)
+cmake -S "$root" -B "$build" "${generator[@]}" -DBUILD_TESTING=ON
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)"
