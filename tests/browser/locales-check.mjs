@@ -74,6 +74,13 @@ for (const lang of [en, de]) {
     }
   }
 }
+// Every result of Firefox's handshake in the host's one table of codes (SSL_ERROR_*, NS_ERROR_*) has words of its
+// own in both languages, rendered above; none falls back to the general message.
+const table = fs.readFileSync(path.join(ROOT, 'native-host/lib/codes/codes.def'), 'utf8');
+const handshakeCodes = [...table.matchAll(/^CERTDOCTOR_FIREFOX_ERROR\(\w+,\s*((?:SSL|NS)_ERROR_\w+)/gm)].map((m) => m[1]);
+assert.ok(handshakeCodes.length >= 8, `the handshake's codes are read from the table: ${handshakeCodes}`);
+assert.deepEqual(handshakeCodes.filter((c) => !FINDING_ARGS[c]), [], "handshake codes without words of their own");
+
 // A device sharing its identity: the permanent fix is certdoctor's re-issue command for this site, quoted for the
 // shell whatever the URL holds, in both languages.
 for (const lang of [en, de]) {
