@@ -87,6 +87,9 @@ namespace certdoctor {
 struct CertKeys {
   std::string issuer_der, subject_der, serial_der;
   bool self_issued() const;  // pkix::Cert::self_issued on the same bytes
+  // The identity NSS keys a certificate by: the same issuer and serial, byte for byte. Two certificates with the
+  // same identity and other bytes are what Firefox refuses as SEC_ERROR_REUSED_ISSUER_AND_SERIAL.
+  bool same_identity(const CertKeys& other) const { return issuer_der == other.issuer_der && serial_der == other.serial_der; }
 };
 std::optional<CertKeys> cert_keys(std::string_view der);
 

@@ -136,7 +136,7 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
         const std::string& other = got->chain_der[theirs];
         if (other == chain_der[mine]) continue;  // the very same certificate is no conflict
         auto keys = cert_keys(other);
-        if (!keys || keys->issuer_der != ours[mine]->issuer_der || keys->serial_der != ours[mine]->serial_der) continue;
+        if (!keys || !keys->same_identity(*ours[mine])) continue;
         const CertificateDescription described = theirs == 0 ? other_leaf : describe_certificate(other);
         entry.matches.push_back({static_cast<int>(mine), static_cast<int>(theirs), described.sha256, described.subject});
         if (!reported_sites.insert({s, mine}).second) continue;

@@ -102,7 +102,7 @@ void find_stored_culprits(const CulpritInput& in, ConflictReport& report) {
       if (s.der == chain_der[i] && distrusts(s, i > 0)) consider(s, index, "distrusted");
     }
     // Stored certificates named like its issuer: distrusted, or a trusted anchor that cannot issue it now.
-    if (keys->issuer_der == keys->subject_der) continue;
+    if (keys->self_issued()) continue;
     for (const auto& s : in.profile->by_subject(keys->issuer_der)) {
       if (distrusts(s, true)) {
         consider(s, index, "distrusted");
