@@ -221,4 +221,11 @@ TEST_CASE("Profile: nothing stored conflicts, yet Firefox reported the reused se
   CHECK(d.at("conflicts").empty());
   REQUIRE_FALSE(codes(d).empty());
   CHECK(codes(d)[0] == "live_connection_conflict");
+  // That finding is why Firefox and certdoctor differ: no second warning of a proxy or another route.
+  const auto all = codes(d);
+  CHECK(std::find(all.begin(), all.end(), "prediction_differs") == all.end());
+  // Another reported error than the one an identity in memory explains still gets the warning.
+  json other = diagnose(server, "idrac2.test", c, "SEC_ERROR_UNKNOWN_ISSUER");
+  const auto other_codes = codes(other);
+  CHECK(std::find(other_codes.begin(), other_codes.end(), "prediction_differs") != other_codes.end());
 }

@@ -305,6 +305,11 @@ class Diagnosing {
 
   void compare_with_report() {
     if (!r_.reported_error || !d_.judged) return;
+    // An identity Firefox holds in memory is invisible from here by nature: that finding already says why Firefox
+    // refused a chain certdoctor judges loadable, and a warning of a proxy or another route would contradict it.
+    for (const auto& f : findings_.conflicts) {
+      if (f.code == code_of(Condition::live_connection_conflict)) return;
+    }
     if (!d_.firefox_error || *d_.firefox_error != *r_.reported_error) {
       findings_.prediction.push_back(Finding(
           Condition::prediction_differs, {{"reported", *r_.reported_error}, {"predicted", d_.firefox_error.value_or("no error")}}));
