@@ -92,6 +92,13 @@ function derivedValue(name, f, d) {
   if (name === "after") return afterText((f.values || {}).after_error);
   if (name === "reissue_command") return visible(`certdoctor reissue ${sh((f.values || {}).url || d.url || "")}`);
   if (name === "http_url") return visible(`http://${f.values.host_port || d.host}/`);
+  // What the server accepted and which version it speaks: the facts of the connection certdoctor made (the host's
+  // own values for them are English sentences).
+  if (name === "accepted" || name === "version") {
+    const c = d.connection || {};
+    if (name === "version") return c.tls_version ? visible(c.tls_version) : t("versionUnknown");
+    return c.tls_version && c.cipher ? t("acceptedProtocol", visible(c.tls_version), visible(c.cipher)) : t("acceptedNothing");
+  }
   if (name === "expired_note") {
     const until = (f.values || {}).not_after || leaf.not_after;
     return until && new Date(until) < new Date() ? t("expiredNote", shownDate(until)) : "";
