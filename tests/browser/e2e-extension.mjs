@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The extension end to end as a user meets it: real Firefox ESR (headless, driven through Marionette), default
-// settings, the real native host. Firefox's own toolbar button, page and tab context menus and keyboard shortcut
-// are pressed (firefox-ui.mjs). Covered, in one Firefox:
+// settings, the real native host. Firefox's own toolbar button is clicked and the page and tab context menus are
+// opened with the mouse, the keyboard shortcut is pressed as keys (firefox-ui.mjs). Covered, in one Firefox:
 //   - the button is on the toolbar with an icon; a tab without an https site gets "certdoctor diagnoses https sites";
 //   - the stale copy: the tab's mark survives the error page's load and every reload; the popup leads with the
 //     words and "Remove the old copy"; one confirmation at a time, Escape cancels; after removal the page loads,

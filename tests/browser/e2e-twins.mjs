@@ -79,7 +79,8 @@ try {
   // Firefox's own prompt accepted.
   await ui.popup(() => document.querySelector('#find-other').focus());
   await ui.s.chrome(() => {
-    document.querySelector('.webextension-popup-browser').focus();  // the key goes to the popup's focused button
+    // The key goes to the popup's focused button (the popup's browser in the open panel, not a preloaded one).
+    [...document.querySelectorAll('.webextension-popup-browser')].find((b) => b.closest('panel')?.state === 'open').focus();
     const tip = Cc['@mozilla.org/text-input-processor;1'].createInstance(Ci.nsITextInputProcessor);
     tip.beginInputTransactionForTests(window);
     const enter = new KeyboardEvent('', { key: 'Enter', code: 'Enter', keyCode: 13 });

@@ -1,8 +1,9 @@
-// Firefox's own UI, pressed the way a user presses it, through Marionette (marionette.mjs): the toolbar button
-// (Firefox's action code: the activeTab grant, then the popup), the page and tab context menus, the keyboard
-// shortcut. The popup's document is reached from an extension page in a background tab
-// (extension.getViews({type: "popup"})), since Marionette cannot switch into the popup's browser; screenshots of
-// the popup are Firefox's own rendering of its browser (drawSnapshot).
+// Firefox's own UI, pressed the way a user presses it, through Marionette (marionette.mjs): the toolbar button and
+// the menu items clicked with the mouse, the page and tab context menus opened with a right-click, the keyboard
+// shortcut pressed as keys (Marionette's pointer and key actions, handled by Firefox as a user's input). The popup's
+// document is reached from an extension page in a background tab (extension.getViews({type: "popup"})), since
+// Marionette cannot switch into the popup's browser; screenshots of the popup are Firefox's own rendering of its
+// browser (drawSnapshot).
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchMarionette, waitFor } from './marionette.mjs';
@@ -107,15 +108,22 @@ export class FirefoxUi {
     }, EXTENSION_ID);
   }
 
-  // Presses the toolbar button; resolves once the popup's page has rendered its state (body[data-state] other
-  // than "checking", unless `settled` is false).
+  // Clicks the toolbar button with the mouse where Firefox drew it (a real click in Firefox's window: Firefox's own
+  // path, the activeTab grant, then the popup); resolves once the popup's page has rendered its state
+  // (body[data-state] other than "checking", unless `settled` is false).
   async clickToolbarButton({ settled = true } = {}) {
     await this.closePopup();
     await this.showSiteTab();
-    await this.s.chrome((id) => {
+    const at = await this.s.chrome((id) => {
       const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
-      ExtensionParent.apiManager.global.browserActionFor(ExtensionParent.GlobalManager.getExtension(id)).triggerAction(window);
+      const action = ExtensionParent.apiManager.global.browserActionFor(ExtensionParent.GlobalManager.getExtension(id));
+      const box = document.getElementById(action.id)?.getBoundingClientRect();
+      return box && box.width > 0 ? { x: box.left + box.width / 2, y: box.top + box.height / 2 } : null;
     }, EXTENSION_ID);
+    if (!at) throw new Error('the toolbar button is not drawn');
+    await this.s.setContext('chrome');
+    await this.mouse(at.x, at.y, 0);
+    await this.s.setContext('content');
     return this.waitForPopup(settled);
   }
 
@@ -149,7 +157,9 @@ export class FirefoxUi {
     const outcome = await waitFor('the popup or a menu after the shortcut', () => this.s.chrome(() => {
       const menu = [...document.querySelectorAll('#main-menubar > menu')].find((m) => m.open);
       if (menu) return { menu: menu.getAttribute('label') };
-      return document.querySelector('.webextension-popup-browser') ? { popup: true } : null;
+      const open = [...document.querySelectorAll('.webextension-popup-browser')].some((b) =>
+        ['open', 'showing'].includes(b.closest('panel')?.state));
+      return open ? { popup: true } : null;
     }), { timeoutMs: 10000 }).catch(() => ({}));
     if (outcome.menu) {
       await this.s.chrome(() => { for (const m of document.querySelectorAll('#main-menubar > menu')) m.open = false; });
@@ -166,17 +176,21 @@ export class FirefoxUi {
     });
   }
 
+  // (A popup's browser can exist without being shown: Firefox preloads it when the mouse rests on the button. Only
+  // one in an open panel counts.)
   async closePopup() {
     await this.s.chrome(() => {
-      const b = document.querySelector('.webextension-popup-browser');
-      const panel = b && b.closest('panel');
-      if (panel) panel.hidePopup();
+      for (const b of document.querySelectorAll('.webextension-popup-browser')) {
+        const panel = b.closest('panel');
+        if (panel && ['open', 'showing'].includes(panel.state)) panel.hidePopup();
+      }
     });
     await waitFor('the popup to close', async () => !await this.popupOpen(), { timeoutMs: 5000 });
   }
 
   popupOpen() {
-    return this.s.chrome(() => !!document.querySelector('.webextension-popup-browser'));
+    return this.s.chrome(() => [...document.querySelectorAll('.webextension-popup-browser')]
+      .some((b) => ['open', 'showing'].includes(b.closest('panel')?.state)));
   }
 
   // Runs `fn(...args)` on the popup's document (reached from the helper tab): inside `fn`, `document`, `window`,
@@ -200,7 +214,7 @@ export class FirefoxUi {
   // A PNG of the popup as Firefox renders it.
   async popupScreenshot(file) {
     const png = await this.s.chrome(async () => {
-      const b = document.querySelector('.webextension-popup-browser');
+      const b = [...document.querySelectorAll('.webextension-popup-browser')].find((x) => x.closest('panel')?.state === 'open');
       const bitmap = await b.browsingContext.currentWindowGlobal.drawSnapshot(null, 1, 'white');
       const canvas = document.createElementNS('http://www.w3.org/1999/xhtml', 'canvas');
       canvas.width = bitmap.width;
