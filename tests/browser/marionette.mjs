@@ -92,20 +92,24 @@ export async function launchMarionette({ profileDir, home, prefs = {}, env = {},
   const proc = spawn(FIREFOX, [...(headless ? ['--headless'] : []), '--marionette', '-remote-allow-system-access', '--no-remote',
     '--profile', profileDir], { env: { ...process.env, ...env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
     stdio: ['ignore', process.env.CERTDOCTOR_FIREFOX_LOG ? 'inherit' : 'ignore', process.env.CERTDOCTOR_FIREFOX_LOG ? 'inherit' : 'ignore'] });
-  let socket;
+  let conn = null;
   try {
     const port = await activePort(profileDir, proc);
-    socket = await new Promise((resolve, reject) => {
+    const socket = await new Promise((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1', () => resolve(s));
       s.on('error', reject);
     });
+    conn = new Connection(socket);
+    let timer;
+    await Promise.race([conn.hello, new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('Marionette sent no greeting within 30 s')), 30000);
+    })]).finally(() => clearTimeout(timer));
+    await conn.send('WebDriver:NewSession', { capabilities: { alwaysMatch: { acceptInsecureCerts: false } } });
   } catch (e) {
+    if (conn) conn.socket.destroy();
     stopProcess(proc);
     throw e;
   }
-  const conn = new Connection(socket);
-  await conn.hello;
-  await conn.send('WebDriver:NewSession', { capabilities: { alwaysMatch: { acceptInsecureCerts: false } } });
   return new Session(conn, proc);
 }
 
