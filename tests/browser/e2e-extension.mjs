@@ -186,8 +186,16 @@ try {
     assert.ok(!server.error, server.error);
     servers.push(server);
     assert.match(String(await ui.load(server.url(host))), /^about:(neterror|certerror)/, name);
+    const pageLabels = name === 'device-by-ip' ? await ui.errorPageLabels() : null;
     assert.equal(await ui.clickToolbarButton(), 'result', name);
     p = await popupText();
+    if (pageLabels) {
+      // The buttons the popup tells the user to press are those Firefox's error page shows.
+      const todo = await ui.popup(() => document.querySelector('#summary .todo')?.textContent || '');
+      const quoted = [...todo.replace(/[\u2066-\u2069]/g, '').matchAll(/“([^”]+)”/g)].map((m) => m[1]);
+      assert.ok(quoted.length >= 2, 'the popup names the error page\'s buttons: ' + todo);
+      for (const q of quoted) assert.ok(pageLabels.includes(q), `the popup says “${q}”; Firefox's error page shows ${JSON.stringify(pageLabels)}`);
+    }
     assert.equal(await ui.popup(() => document.querySelector('#summary').dataset.code), code, `${name}: ${p.text}`);
     assert.ok(p.headline.length > 10 && words.test(p.text), `${name}: ${p.text}`);
     assert.ok(!/SEC_ERROR|MOZILLA_PKIX|-\d{4,5}/.test(p.text), `${name}: no codes or numbers: ${p.text}`);

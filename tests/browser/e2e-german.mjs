@@ -11,6 +11,7 @@
 //     value in English prose (what `certdoctor diagnose --json` says for the same site).
 // Only the host's own advice for administrators (each finding's fix, under a heading that says it is English) is
 // left out.
+// The buttons the German words name on Firefox's certificate error page and on about:memory are checked to be there.
 // The shortcut and the tab context menu are used the way a German user uses them: keys pressed, a right-click on the
 // tab and a click on the German menu item. Screenshots go to artifacts/german/ (look at them).
 import { execFileSync } from 'node:child_process';
@@ -215,6 +216,27 @@ try {
   await popupAndPage('twins', () => ui.clickToolbarButton(),
     hostEnglish(twins.b.url, profile, ['--reported-error', 'SEC_ERROR_REUSED_ISSUER_AND_SERIAL']));
 
+  // --- A device with a certificate it made itself: the buttons the German words name are on Firefox's error page ----
+  run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('device.key'), '-out', f('device.pem'),
+    '-days', '30', '-subj', '/CN=192.168.1.120/O=Acme Switch', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  const device = await sServer({ cert: f('device.pem'), key: f('device.key') });
+  assert.ok(!device.error, device.error);
+  servers.push(device);
+  assert.match(String(await ui.load(device.url('127.0.0.1'))), /^about:certerror/, 'Firefox shows its certificate error page');
+  const pageLabels = await ui.errorPageLabels();
+  assert.equal(await ui.clickToolbarButton(), 'result');
+  await ui.popupScreenshot(path.join(ARTIFACTS, 'popup-self-signed.png'));
+  const deviceHost = hostEnglish(device.url('127.0.0.1'), profile);
+  await judge('self-signed popup', await popupRead(), deviceHost);
+  const named = await ui.popup(() => document.querySelector('#summary .todo')?.textContent || '');
+  const quoted = [...named.replace(/[\u2066-\u2069]/g, '').matchAll(/„([^“]+)“/g)].map((m) => m[1]);
+  assert.ok(quoted.length >= 2, 'the popup names the error page\'s buttons: ' + named);
+  for (const q of quoted) {
+    assert.ok(pageLabels.includes(q), `the popup says „${q}“; German Firefox's error page shows ${JSON.stringify(pageLabels)}`);
+  }
+  checked.push(`self-signed: the error page's „${quoted.join('“, „')}“ found`);
+  await ui.closePopup();
+
   // The button the German words send the user to on about:memory is there, with that label, in this German Firefox
   // (about:memory is not translated).
   const memoryButtons = [...new Set(Object.values(de).map((m) => m.message).filter((m) => m.includes('about:memory'))
@@ -228,7 +250,7 @@ try {
   for (const label of memoryButtons) assert.ok(labels.includes(label), `about:memory in German Firefox has no button „${label}“: ${JSON.stringify(labels)}`);
 
   console.log('checked: ' + checked.join('; '));
-  console.log(`ok: no English in ${checked.length} German views; about:memory has ${memoryButtons.map((l) => `„${l}“`).join(', ')}; screenshots in artifacts/german/`);
+  console.log(`ok: no English in ${checked.filter((c) => c.endsWith(' texts')).length} German views; about:memory has ${memoryButtons.map((l) => `„${l}“`).join(', ')}; screenshots in artifacts/german/`);
 } finally {
   if (ui) await ui.close();
   for (const s of servers) s.stop();

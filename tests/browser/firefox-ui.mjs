@@ -226,6 +226,37 @@ export class FirefoxUi {
     fs.writeFileSync(file, Buffer.from(png.split(',')[1], 'base64'));
   }
 
+  // The labels of the visible buttons of Firefox's certificate error page in the site tab (inside its components'
+  // shadow roots), with "Advanced" pressed: what a user can choose there. The card replaces the page's first markup a
+  // moment after the failure, so its Advanced button is polled for.
+  async errorPageLabels() {
+    await this.useSiteTab();
+    // (Run in the page: its buttons, and a click on the one with `press` as id.)
+    const buttons = (press = null) => this.s.content((id) => {
+      const out = [];
+      const walk = (root) => {
+        for (const e of root.querySelectorAll('*')) {
+          if (e.shadowRoot) walk(e.shadowRoot);
+          if ((e.tagName === 'BUTTON' || e.tagName === 'MOZ-BUTTON') && e.getClientRects().length) out.push(e);
+        }
+      };
+      walk(document);
+      const target = id && out.find((e) => e.id === id);
+      if (target) target.click();
+      return out.map((e) => ({ id: e.id, label: (e.getAttribute('label') || e.textContent || '').trim() }));
+    }, press);
+    const before = await waitFor('the error page\'s Advanced button', async () => {
+      const b = await buttons();
+      return b.some((x) => x.id === 'advanced-button') ? b : null;
+    });
+    await buttons('advanced-button');
+    const after = await waitFor('the button past the warning', async () => {
+      const b = await buttons();
+      return b.some((x) => /exception|proceed/i.test(x.id)) ? b : null;
+    });
+    return [...new Set([...before, ...after].map((b) => b.label).filter(Boolean))];
+  }
+
   // A mouse click with `button` (0 left, 2 right) at (x, y) CSS pixels of the current context's viewport: Marionette's
   // pointer actions, which Firefox handles as a user's mouse (in the chrome context, popups at that point get it).
   async mouse(x, y, button) {
