@@ -5,6 +5,7 @@
 
 #include "admin.hpp"
 #include "audit.hpp"
+#include "lint_command.hpp"
 #include "reissue_command.hpp"
 #include "base/build_info.hpp"
 #include "diagnosis/diagnose.hpp"
@@ -200,6 +201,7 @@ int main(int argc, char** argv) {
   AdminCommands admin(app);
   AuditCommand audit(app);
   ReissueCommand reissue(app);
+  LintCommand lint(app);
 
   try {
     app.parse(argc, argv);
@@ -216,6 +218,7 @@ int main(int argc, char** argv) {
     if (auto rc = admin.run()) return *rc;
     if (auto rc = audit.run()) return *rc;
     if (auto rc = reissue.run()) return *rc;
+    if (auto rc = lint.run()) return *rc;
   } catch (const RequestError& e) {
     std::cerr << "certdoctor: " << printable(e.what()) << "\n";
     return e.code() == "invalid_url" || e.code() == "invalid_field" ? 2 : 1;

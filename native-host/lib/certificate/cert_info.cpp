@@ -257,6 +257,7 @@ namespace {
 // is read, so a certificate Firefox judges malformed elsewhere is still looked up as NSS would.
 struct Outline {
   pkix::Input serial, signature, issuer, subject;
+  std::optional<pkix::Input> spki;  // read when present; the lookups above do not need it
 };
 
 std::optional<Outline> outline(std::string_view der) {
@@ -276,6 +277,7 @@ std::optional<Outline> outline(std::string_view der) {
       tbs.expect_tlv(der::SEQUENCE, o.subject) != Result::Success) {
     return std::nullopt;
   }
+  if (Input spki; tbs.expect_tlv(der::SEQUENCE, spki) == Result::Success) o.spki = spki;
   return o;
 }
 
@@ -284,7 +286,8 @@ std::optional<Outline> outline(std::string_view der) {
 std::optional<CertKeys> cert_keys(std::string_view der) {
   const auto o = outline(der);
   if (!o) return std::nullopt;
-  return CertKeys{std::string(as_string(o->issuer)), std::string(as_string(o->subject)), std::string(as_string(o->serial))};
+  return CertKeys{std::string(as_string(o->issuer)), std::string(as_string(o->subject)), std::string(as_string(o->serial)),
+                  o->spki ? std::string(as_string(*o->spki)) : std::string()};
 }
 
 std::string signature_algorithm_name(std::string_view der) {

@@ -86,6 +86,7 @@ namespace certdoctor {
 // the DER INTEGER of the serial (tag and length included). nullopt when the bytes are not a certificate.
 struct CertKeys {
   std::string issuer_der, subject_der, serial_der;
+  std::string spki_der;  // the SubjectPublicKeyInfo (whole TLV); "" when the outline ends before it
   bool self_issued() const;  // pkix::Cert::self_issued on the same bytes
   // The identity NSS keys a certificate by: the same issuer and serial, byte for byte. Two certificates with the
   // same identity and other bytes are what Firefox refuses as SEC_ERROR_REUSED_ISSUER_AND_SERIAL.

@@ -280,7 +280,7 @@ std::optional<StoredCert> NssStore::copy_of(std::string_view der) {
   return std::nullopt;
 }
 
-bool StoredCert::self_issued() const { return CertKeys{issuer_der, subject_der, serial_der}.self_issued(); }
+bool StoredCert::self_issued() const { return CertKeys{issuer_der, subject_der, serial_der, {}}.self_issued(); }
 
 std::vector<StoredCert> NssStore::by_subject(std::string_view subject_der) {
   return impl_->certificates({{CKA_SUBJECT, const_cast<char*>(subject_der.data()), subject_der.size()}});
