@@ -193,8 +193,13 @@ const isFast = (name) => /^(unit|integration|recorded):/.test(name);
 console.log(`mutate: ${mutants.length} mutants of HEAD ${head.slice(0, 10)}; scratch tree ${scratch.src}; logs in ${logDir}`);
 await must('worktree of HEAD', 'git', ['-C', root, 'worktree', 'add', '--detach', '--quiet', scratch.src, head]);
 // The browser tests' npm packages (installed in the repository with npm ci) serve the scratch tree as they are.
+// Without them every browser killer would fail at its first import and "kill" its mutant for nothing.
 const modules = path.join(root, 'tests', 'browser', 'node_modules');
 if (fs.existsSync(modules)) fs.symlinkSync(modules, path.join(scratch.src, 'tests', 'browser', 'node_modules'));
+else if (mutants.some((m) => m.killers.some((k) => !/^(unit|integration|recorded):/.test(k)))) {
+  console.log('mutate: tests/browser/node_modules is missing: run (cd tests/browser && npm ci --no-audit --no-fund) first');
+  process.exit(1);
+}
 const launcher = (() => {
   try { execFileSync('ccache', ['--version'], { stdio: 'ignore' }); return ['-DCMAKE_CXX_COMPILER_LAUNCHER=ccache', '-DCMAKE_C_COMPILER_LAUNCHER=ccache']; } catch { return []; }
 })();
