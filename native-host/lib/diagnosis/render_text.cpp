@@ -119,8 +119,10 @@ void device_text(std::ostringstream& o, const json& dev) {
   const auto lines = [&](const char* key) { return visible_format(printable(dev.value(key, ""), true)); };
   o << "\nThe device: " << text("vendor") << " " << text("product") << "\n";
   o << (dev.value("collision", "") == "twins"
-            ? "  Every such device has the same factory identity: any two of them break each other in Firefox.\n"
-            : "  It re-makes its certificate with the same serial: its old and new certificates break each other.\n");
+            ? "  Every such device has the same factory identity: two of them break each other in Firefox once one\n"
+              "  is trusted (its CA trusted in the profile) or stored; accepted only through an exception, rarely.\n"
+            : "  It re-makes its certificate with the same serial: its old and new certificates break each other once\n"
+              "  the old one is stored or was trusted through a CA.\n");
   o << "  Known of its serials" << (dev.value("serial_fact_confirmed", false) ? "" : " (not confirmed by a source)")
     << ": " << text("serial_fact") << "\n";
   o << "  The fix for good: a certificate of its own.\n" << indent(text("install_hint"), "    ") << "\n";
