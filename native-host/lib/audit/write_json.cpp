@@ -27,7 +27,7 @@ void write_json(std::ostream& out, const AuditReport& r) {
     const auto& g = r.groups[i];
     json members = json::array();
     for (const auto& m : g.members) members.push_back({{"endpoint", m.endpoint}, {"sha256", m.sha256}, {"subject", m.subject}});
-    groups.push_back({{"group", i + 1}, {"kind", g.kind}, {"issuer", g.issuer}, {"serial", g.serial},
+    groups.push_back({{"group", i + 1}, {"kind", g.kind}, {"when", g.when}, {"issuer", g.issuer}, {"serial", g.serial},
                       {"distinct_certificates", g.distinct_certificates}, {"device", device_json(g.device)},
                       {"endpoints", members}, {"fix", g.fix}});
   }
