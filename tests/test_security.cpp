@@ -153,7 +153,7 @@ TEST_CASE("Security: in the user's own profile, root acts as the user and writes
   // The journal, a link to a root-only file: refused before anything is removed.
   auto r = cli({"remove", "--profile", s.mallory.string(), "--sha256", dev.sha256()});
   CHECK(r.exit_code == 1);
-  CHECK_THAT(r.err, Catch::Contains("journal.jsonl is a symbolic link; nothing was written to it"));
+  CHECK_THAT(r.err, Catch::Contains("journal.jsonl is a symbolic link"));
   CHECK(theirs.holds(dev));
   s.unchanged();
 

@@ -58,7 +58,9 @@ TEST_CASE("URLs: what Firefox could not have loaded over TLS is refused with the
   CHECK_THAT(message("https://example.test:/"), Catch::Contains("empty port"));
   CHECK_THAT(message("https://[::1/"), Catch::Contains("unterminated"));
   CHECK_THAT(message("https://[nonsense]/"), Catch::Contains("IPv6"));
-  CHECK_THAT(message("https:///path"), Catch::Contains("no host"));
+  CHECK_THAT(message("https://"), Catch::Contains("no host"));
+  CHECK_THAT(message("https://user@/"), Catch::Contains("no host"));
+  CHECK_THAT(message("https://-remote/"), Catch::Contains("'-'"));  // never an option to a program it is passed to
   CHECK_THAT(message("https://ex ample.test/"), Catch::Contains("ASCII"));
   CHECK_THAT(message("https://bücher.test/"), Catch::Contains("punycode"));
 }

@@ -1,7 +1,5 @@
 #include "audit.hpp"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -47,7 +45,7 @@ std::optional<int> AuditCommand::run() const {
   try {
     // Root judges against another user's profile as that user: nothing in it is parsed with root's rights (the
     // HTML report is then written with that user's rights too).
-    if (!profile_.empty() && ::geteuid() == 0) enter_profile(profile_);
+    if (!profile_.empty()) read_profile_as_owner(profile_);
     std::vector<std::filesystem::path> pems(trust_.begin(), trust_.end());
     trust.emplace(TrustSet::open(profile_.empty() ? std::nullopt : std::optional<std::filesystem::path>(profile_), pems));
   } catch (const std::exception& e) {

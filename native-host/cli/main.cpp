@@ -1,8 +1,6 @@
 // certdoctor: the command-line front end over the same engine the native host uses.
 #include <CLI/CLI.hpp>
 
-#include <unistd.h>
-
 #include <iostream>
 
 #include "admin.hpp"
@@ -43,7 +41,7 @@ struct Options {
 
 int run_diagnose(Options& o) {
   // Root reads another user's profile as that user: nothing in it is parsed with root's rights.
-  if (!o.profile.empty() && ::geteuid() == 0) enter_profile(o.profile);
+  if (!o.profile.empty()) read_profile_as_owner(o.profile);
   if (!o.profile.empty()) o.diagnose.profile.explicit_dir = o.profile;
   if (!o.reported.empty()) o.diagnose.reported_error = o.reported;
   o.diagnose.profile.home = current_home();

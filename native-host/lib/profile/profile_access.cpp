@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <vector>
 
 #include "base/request_error.hpp"
 #include "base/text.hpp"
+#include "profile/store_error.hpp"
 
 namespace certdoctor {
 namespace fs = std::filesystem;
@@ -39,6 +41,10 @@ void become(uid_t uid, gid_t folder_gid) {
 }  // namespace
 
 ProfileAccess enter_profile(const fs::path& profile) {
+  struct stat link {};
+  if (::lstat(profile.c_str(), &link) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+    throw StoreError(Condition::store_missing, "no cert9.db in " + profile.string());  // as NssStore says it
+  }
   ProfileAccess a;
   a.folder = open_folder(profile, kUnsafe);
   struct stat st {};
@@ -71,6 +77,11 @@ ProfileAccess enter_profile(const fs::path& profile) {
   // above, whatever its path names by now.
   a.path = a.became_owner || ::geteuid() != 0 ? profile : fs::path("/proc/self/fd") / std::to_string(a.folder.get());
   return a;
+}
+
+void read_profile_as_owner(const fs::path& profile) {
+  struct stat st {};
+  if (::geteuid() == 0 && ::lstat(profile.c_str(), &st) == 0) enter_profile(profile);
 }
 
 }  // namespace certdoctor

@@ -26,6 +26,12 @@ struct ProfileAccess {
 // no one but the owner may write the folder, and, when running as root on a folder another user owns, becomes
 // that user (uid, gid and supplementary groups, for good). Throws RequestError("unsafe_profile") with a clear
 // message when any check fails, before anything was read or written.
+// A missing folder throws StoreError(store_missing), as opening the store would.
 ProfileAccess enter_profile(const std::filesystem::path& profile);
+
+// For the commands that only read a profile (diagnose, audit --profile): run as root on a profile that exists,
+// enter_profile it, so that nothing in it is parsed with root's rights; a missing one is left to the store's own
+// finding. A no-op when not root.
+void read_profile_as_owner(const std::filesystem::path& profile);
 
 }  // namespace certdoctor

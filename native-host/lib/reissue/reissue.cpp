@@ -340,8 +340,9 @@ GENERAL_SUBTREE* dns_subtree(const std::string& name) {
 
 // nameConstraints for exactly the certificate's names: each DNS name permitted, with its subdomains excluded
 // (".name", which Firefox and OpenSSL read as "below name only") unless a wildcard or another name needs them;
-// each address permitted as itself (an all-ones mask). With no DNS name at all, DNS names are confined to the
-// reserved .invalid (RFC 6761), so that the constraint leaves no name type open.
+// each address permitted as itself (an all-ones mask). With addresses only, DNS names are left unconstrained:
+// OpenSSL checks a certificate without a DNS name by its common name (here the address) against DNS constraints,
+// so a DNS constraint would fail the certificate itself; the CA's key is gone, so nothing else can be signed.
 void add_name_constraints(X509* ca, const Names& names) {
   NAME_CONSTRAINTS* nc = NAME_CONSTRAINTS_new();
   nc->permittedSubtrees = sk_GENERAL_SUBTREE_new_null();
@@ -355,7 +356,6 @@ void add_name_constraints(X509* ca, const Names& names) {
     for (const auto& other : names.dns) below_needed = below_needed || (base(other) != b && within(base(other), b)) || other == "*." + b;
     if (!below_needed) sk_GENERAL_SUBTREE_push(nc->excludedSubtrees, dns_subtree("." + b));
   }
-  if (names.dns.empty()) sk_GENERAL_SUBTREE_push(nc->permittedSubtrees, dns_subtree("invalid"));
   for (const auto& ip : names.ip) {
     GENERAL_SUBTREE* t = GENERAL_SUBTREE_new();
     const std::string value = ip + std::string(ip.size(), '\xff');  // the address, then its mask
