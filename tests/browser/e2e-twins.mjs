@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './with-extension.mjs';
 import { launchWithUi } from './firefox-ui.mjs';
+import { waitFor } from './marionette.mjs';
 import { messages } from './locales.mjs';
 import { readMozLz4 } from './mozlz4.mjs';
 import { twinsExample, storedCertificates } from './twins-example.mjs';
@@ -43,17 +44,21 @@ try {
 
   // --- A, then B in the same tab: refused, nothing stored; then A open again in a tab of its own ----------------
   // (Measured: A loaded in a background tab never selected did not keep B out, 3 of 3; in the selected tab it did.)
-  assert.equal(await ui.load(example.a.url), null, 'A loads');
-  const refused = await ui.load(example.b.url);
-  assert.match(String(refused), /^about:neterror/, 'B is refused: ' + refused);
+  // Measured: B is refused after A in most fresh starts, not all; A and B are loaded again (bounded) until it is.
+  let refused = null;
+  for (let attempt = 0; attempt < 4 && !/^about:neterror/.test(String(refused)); attempt++) {
+    assert.equal(await ui.load(example.a.url), null, 'A loads');
+    refused = await ui.load(example.b.url);
+  }
+  assert.match(String(refused), /^about:neterror/, 'precondition not met: B was never refused after A (4 tries): ' + refused);
   await ui.s.chrome((url) => {
     gBrowser.addTab(url, { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal(), inBackground: true });
   }, example.a.url);
   let aTitle = '';
-  for (let i = 0; i < 100 && aTitle !== example.a.title; i++) {
-    await sleep(100);
+  await waitFor('A\'s tab to load', async () => {
     aTitle = await ui.s.chrome((url) => gBrowser.tabs.find((t) => t.linkedBrowser.currentURI.spec === url)?.label || '', example.a.url);
-  }
+    return aTitle === example.a.title;
+  }, { timeoutMs: 10000 }).catch(() => null);
   assert.equal(aTitle, example.a.title, 'A loads in a tab of its own');
   const stored = storedCertificates(example.profile);
   assert.equal(stored.length, 1, 'only the CA is stored: ' + stored.join(' | '));
@@ -74,7 +79,8 @@ try {
   // Firefox's own prompt accepted.
   await ui.popup(() => document.querySelector('#find-other').focus());
   await ui.s.chrome(() => {
-    document.querySelector('.webextension-popup-browser').focus();  // the key goes to the popup's focused button
+    // The key goes to the popup's focused button (the popup's browser in the open panel, not a preloaded one).
+    [...document.querySelectorAll('.webextension-popup-browser')].find((b) => b.closest('panel')?.state === 'open').focus();
     const tip = Cc['@mozilla.org/text-input-processor;1'].createInstance(Ci.nsITextInputProcessor);
     tip.beginInputTransactionForTests(window);
     const enter = new KeyboardEvent('', { key: 'Enter', code: 'Enter', keyCode: 13 });
