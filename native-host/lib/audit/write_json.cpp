@@ -1,6 +1,7 @@
 // One JSON object (docs/AUDIT.md), written as it goes: the summary and the collision groups first, then the
 // endpoints one by one, so that a large scan's report is never held whole.
 #include "audit/report_writers.hpp"
+#include "base/text.hpp"
 #include "base/utc.hpp"
 
 namespace certdoctor::audit {
@@ -8,7 +9,8 @@ namespace certdoctor::audit {
 using nlohmann::json;
 
 namespace {
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+// Exact data; C1 and format characters from certificates and scanner files as \u escapes (base/text.hpp).
+std::string dump(const json& j) { return inert_json(j.dump(-1, ' ', false, json::error_handler_t::replace)); }
 }  // namespace
 
 void write_json(std::ostream& out, const AuditReport& r) {
