@@ -137,7 +137,7 @@ TEST_CASE("Reissue: an IPv6 device gets its address as a name and a file name wi
   CHECK(text.find("Key Encipherment") == std::string::npos);
 }
 
-TEST_CASE("Reissue: never overwrites a file; nothing is written when one exists", "[reissue]") {
+TEST_CASE("Reissue: never overwrites a file: nothing is written when one exists", "[reissue]") {
   testing::TempDir dir;
   const fs::path cert_file = reissue_file(dir.path(), "nas.example.test", "certificate");
   testing::write_file(cert_file, "precious");
@@ -162,7 +162,7 @@ TEST_CASE("Reissue: never overwrites a file; nothing is written when one exists"
   CHECK(error_code_of({.host = "not a host", .out_dir = dir2.path()}).starts_with("invalid_field"));
 }
 
-TEST_CASE("Reissue: signed by the admin's CA, checked against it; a wrong key or a non-CA is refused", "[reissue]") {
+TEST_CASE("Reissue: signed by the admin's CA, checked against it, and a wrong key or a non-CA is refused", "[reissue]") {
   testing::TempDir dir;
   testing::Pki pki(dir.path());
   auto ca = pki.root("ca", {.subject = "/CN=Example Fleet CA"});
@@ -271,7 +271,7 @@ TEST_CASE("Reissue: PKCS#12 with the key, certificate and CA, under the password
             .exit_code != 0);
 }
 
-TEST_CASE("CLI reissue: twins with one factory identity; the replacement for one of them no longer collides, by "
+TEST_CASE("CLI reissue: twins with one factory identity, and the replacement for one of them no longer collides, by "
           "certdoctor's own verdict",
           "[reissue][cli]") {
   testing::TempDir dir;
@@ -298,16 +298,16 @@ TEST_CASE("CLI reissue: twins with one factory identity; the replacement for one
                            dir.path());
   REQUIRE(before.exit_code == 0);
   const json diagnosed = json::parse(before.out);
-  CHECK(diagnosed["firefox_error"] == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  CHECK(diagnosed.at("firefox_error") == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
   // The diagnosis says what the device is and how to give it a certificate of its own.
-  const json& dev = diagnosed["device"];
-  CHECK(dev["id"] == "dell-idrac");
-  CHECK(dev["vendor"] == "Dell");
-  CHECK(dev["collision"] == "twins");
-  CHECK(dev["upload"] == "key_and_cert");
-  CHECK(dev["serial_fact_confirmed"] == true);
-  CHECK(dev["reissue_command"] == "certdoctor reissue '" + url + "'");
-  CHECK(dev["upload_command"] ==
+  const json& dev = diagnosed.at("device");
+  CHECK(dev.at("id") == "dell-idrac");
+  CHECK(dev.at("vendor") == "Dell");
+  CHECK(dev.at("collision") == "twins");
+  CHECK(dev.at("upload") == "key_and_cert");
+  CHECK(dev.at("serial_fact_confirmed") == true);
+  CHECK(dev.at("reissue_command") == "certdoctor reissue '" + url + "'");
+  CHECK(dev.at("upload_command") ==
         "racadm -r 'idrac-b.example.test' -u root sslkeyupload -t 1 -f './idrac-b.example.test.key.pem'\n"
         "racadm -r 'idrac-b.example.test' -u root sslcertupload -t 1 -f './idrac-b.example.test.cert.pem'");
   auto text = run_cli({"diagnose", url, "--profile", profile.dir().string(), "--resolve", resolve}, dir.path());
@@ -324,10 +324,10 @@ TEST_CASE("CLI reissue: twins with one factory identity; the replacement for one
   INFO(made.err);
   REQUIRE(made.exit_code == 0);
   const json r = json::parse(made.out);
-  CHECK(r["signer"] == "ca");
-  CHECK(r["names"] == json::array({"DNS:idrac-b.example.test"}));
-  CHECK(r["device"]["id"] == "dell-idrac");
-  CHECK(r["upload_command"].get<std::string>().find("racadm -r 'idrac-b.example.test'") != std::string::npos);
+  CHECK(r.at("signer") == "ca");
+  CHECK(r.at("names") == json::array({"DNS:idrac-b.example.test"}));
+  CHECK(r.at("device").at("id") == "dell-idrac");
+  CHECK(r.at("upload_command").get<std::string>().find("racadm -r 'idrac-b.example.test'") != std::string::npos);
 
   // The replacement, served where B was: certdoctor judges that Firefox loads it, twin A stored or not.
   testing::TlsServer replaced({.cert = reissue_file(out, host, "certificate"), .key = reissue_file(out, host, "key"),
@@ -338,8 +338,8 @@ TEST_CASE("CLI reissue: twins with one factory identity; the replacement for one
                           dir.path());
   REQUIRE(after.exit_code == 0);
   const json d = json::parse(after.out);
-  CHECK(d["firefox_error"].is_null());
-  CHECK(d["conflicts"].empty());
+  CHECK(d.at("firefox_error").is_null());
+  CHECK(d.at("conflicts").empty());
 
   // The files are there now: a second run refuses, names the file, and changes nothing.
   const std::string cert_before = testing::read_file(reissue_file(out, host, "certificate"));
