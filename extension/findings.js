@@ -17,6 +17,7 @@ const FINDING_ARGS = {
   stale_anchor: ["stored_subject", "nickname", "stored_not_after", "after"],
   live_connection_conflict: ["serial"],
   open_site_conflict: ["other_host", "serial", "other_url"],
+  shared_identity: ["other_host", "serial", "other_url", "refused", "visits"],
   compare_incomplete: ["unchecked", "urls"],
   issuer_not_sent: ["issuer", "aia"],
   // what Firefox shows

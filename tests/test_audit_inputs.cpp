@@ -102,7 +102,7 @@ TEST_CASE("audit inputs: zgrab2 records (written from the schema): leaf and chai
   CHECK(obs[2].tls_version == "TLSv1.0");
   REQUIRE(obs[7].failure);
   CHECK(obs[7].chain_der.empty());
-  CHECK(obs[7].failure->values["detail"].get<std::string>().find("i/o timeout") != std::string::npos);
+  CHECK(obs[7].failure->values.at("detail").get<std::string>().find("i/o timeout") != std::string::npos);
 }
 
 TEST_CASE("audit inputs: sslyze results (written from the schema): the chain, and a server it could not reach", "[audit]") {

@@ -14,24 +14,24 @@ TEST_CASE("Describe: identity fields in the contract's formats", "[cert_info]") 
   testing::Pki pki(dir.path());
   auto root = pki.root("root", {.subject = "/C=DE/O=Example, Inc./CN=Example Root", .serial = "00ff01"});
   auto d = to_json(describe_certificate(root.der()));
-  CHECK(d["sha256"] == root.sha256());
-  CHECK(d["serial"] == "00ff01");  // the INTEGER's content octets: the leading 00 is part of it
-  CHECK(d["subject"] == "CN=Example Root,O=Example\\, Inc.,C=DE");  // RFC 4514: reversed, commas escaped
-  CHECK(d["issuer"] == d["subject"]);
-  CHECK(d["self_issued"] == true);
-  CHECK(d["version"] == 3);
+  CHECK(d.at("sha256") == root.sha256());
+  CHECK(d.at("serial") == "00ff01");  // the INTEGER's content octets: the leading 00 is part of it
+  CHECK(d.at("subject") == "CN=Example Root,O=Example\\, Inc.,C=DE");  // RFC 4514: reversed, commas escaped
+  CHECK(d.at("issuer") == d.at("subject"));
+  CHECK(d.at("self_issued") == true);
+  CHECK(d.at("version") == 3);
   // ISO-8601 UTC, and the same instants openssl prints
   std::string enddate = testing::run_ok({"openssl", "x509", "-in", root.cert.string(), "-noout", "-enddate", "-dateopt", "iso_8601"});
-  std::string iso = d["not_after"];
+  std::string iso = d.at("not_after");
   REQUIRE(iso.size() == 20);
   CHECK(iso.back() == 'Z');
   CHECK(enddate.find(iso.substr(0, 10) + " " + iso.substr(11, 8)) != std::string::npos);
-  CHECK(d["basic_constraints"]["ca"] == true);
-  CHECK(d["basic_constraints"]["critical"] == true);
-  CHECK(d["key_usage"]["usages"] == nlohmann::json{"keyCertSign", "cRLSign"});
-  CHECK(d["public_key"]["type"] == "RSA");
-  CHECK(d["public_key"]["bits"] == 2048);
-  CHECK(d["signature_algorithm"] == "sha256WithRSAEncryption");
+  CHECK(d.at("basic_constraints").at("ca") == true);
+  CHECK(d.at("basic_constraints").at("critical") == true);
+  CHECK(d.at("key_usage").at("usages") == nlohmann::json{"keyCertSign", "cRLSign"});
+  CHECK(d.at("public_key").at("type") == "RSA");
+  CHECK(d.at("public_key").at("bits") == 2048);
+  CHECK(d.at("signature_algorithm") == "sha256WithRSAEncryption");
 }
 
 TEST_CASE("Describe: extensions an admin needs, with criticality", "[cert_info]") {
@@ -52,27 +52,27 @@ TEST_CASE("Describe: extensions an admin needs, with criticality", "[cert_info]"
                                         "1.2.3.4.5=critical,ASN1:UTF8String:custom"},
                          .key = "ec:prime256v1"});
   auto c = to_json(describe_certificate(ca.der()));
-  CHECK(c["basic_constraints"]["path_len"] == 0);
-  CHECK(c["name_constraints"]["critical"] == true);
-  CHECK(c["name_constraints"]["permitted"][0] == nlohmann::json{{"type", "dns"}, {"value", ".corp.test"}});
-  CHECK(c["name_constraints"]["excluded"][0]["type"] == "ip");
-  CHECK(c["authority_info_access"]["ca_issuers"] == nlohmann::json{"http://pki.test/root.cer"});
-  CHECK(c["authority_info_access"]["ocsp"] == nlohmann::json{"http://ocsp.test/"});
+  CHECK(c.at("basic_constraints").at("path_len") == 0);
+  CHECK(c.at("name_constraints").at("critical") == true);
+  CHECK(c.at("name_constraints").at("permitted").at(0) == nlohmann::json{{"type", "dns"}, {"value", ".corp.test"}});
+  CHECK(c.at("name_constraints").at("excluded").at(0).at("type") == "ip");
+  CHECK(c.at("authority_info_access").at("ca_issuers") == nlohmann::json{"http://pki.test/root.cer"});
+  CHECK(c.at("authority_info_access").at("ocsp") == nlohmann::json{"http://ocsp.test/"});
 
   auto l = to_json(describe_certificate(leaf.der()));
-  CHECK(l["public_key"]["type"] == "EC");
-  CHECK(l["public_key"]["curve"] == "prime256v1");
-  CHECK(l["signature_algorithm"] == "sha256WithRSAEncryption");
-  CHECK(l["subject_alt_names"] == nlohmann::json::parse(R"([
+  CHECK(l.at("public_key").at("type") == "EC");
+  CHECK(l.at("public_key").at("curve") == "prime256v1");
+  CHECK(l.at("signature_algorithm") == "sha256WithRSAEncryption");
+  CHECK(l.at("subject_alt_names") == nlohmann::json::parse(R"([
     {"type":"dns","value":"www.corp.test"}, {"type":"ip","value":"192.0.2.1"},
     {"type":"ip","value":"2001:db8::5"}, {"type":"email","value":"a@corp.test"}])"));
-  CHECK(l["extended_key_usage"]["purposes"] == nlohmann::json{"serverAuth", "clientAuth"});
-  CHECK(l["extended_key_usage"]["critical"] == false);
+  CHECK(l.at("extended_key_usage").at("purposes") == nlohmann::json{"serverAuth", "clientAuth"});
+  CHECK(l.at("extended_key_usage").at("critical") == false);
   bool found_custom = false;
-  for (const auto& e : l["extensions"]) {
-    if (e["oid"] == "1.2.3.4.5") {
+  for (const auto& e : l.at("extensions")) {
+    if (e.at("oid") == "1.2.3.4.5") {
       found_custom = true;
-      CHECK(e["critical"] == true);
+      CHECK(e.at("critical") == true);
     }
   }
   CHECK(found_custom);
@@ -82,8 +82,8 @@ TEST_CASE("Describe: extensions an admin needs, with criticality", "[cert_info]"
 TEST_CASE("Describe: bytes that are not a certificate are described, not thrown on", "[cert_info]") {
   auto d = to_json(describe_certificate("\x30\x03\x02\x01\x01"));
   CHECK(d.contains("parse_error"));
-  CHECK(d["der_length"] == 5);
-  CHECK(d["sha256"].get<std::string>().size() == 64);
+  CHECK(d.at("der_length") == 5);
+  CHECK(d.at("sha256").get<std::string>().size() == 64);
   CHECK(to_json(describe_certificate("")).contains("parse_error"));
 }
 

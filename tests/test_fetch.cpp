@@ -108,7 +108,7 @@ TEST_CASE("Fetch: names get SNI, and --resolve sends them to a chosen address", 
   CHECK(sha256_hex(by_ip.chain_der[0]) == fallback.sha256());
 }
 
-TEST_CASE("Fetch: a TLS 1.0-only device refuses Firefox's hello; the permissive fetch still gets its chain", "[fetch]") {
+TEST_CASE("Fetch: a TLS 1.0-only device refuses Firefox's hello, and the permissive fetch still gets its chain", "[fetch]") {
   Fixture f;
   auto dev = f.pki.device("old", {.subject = "/CN=old-ilo.test", .serial = "00"});
   testing::TlsServer server({.cert = dev.cert, .key = dev.key,
@@ -123,8 +123,8 @@ TEST_CASE("Fetch: a TLS 1.0-only device refuses Firefox's hello; the permissive 
   CHECK(r.failure->code == "SSL_ERROR_PROTOCOL_VERSION_ALERT");
   CHECK(r.session->firefox_outcome == "SSL_ERROR_PROTOCOL_VERSION_ALERT");
   check_renders(r);
-  CHECK(r.failure->values["accepted"].get<std::string>().rfind("TLSv1 with ", 0) == 0);
-  CHECK(r.failure->values["offered"].get<std::string>().rfind("TLS 1.2 to TLS 1.3; TLS_AES_128_GCM_SHA256", 0) == 0);
+  CHECK(r.failure->values.at("accepted").get<std::string>().rfind("TLSv1 with ", 0) == 0);
+  CHECK(r.failure->values.at("offered").get<std::string>().rfind("TLS 1.2 to TLS 1.3; TLS_AES_128_GCM_SHA256", 0) == 0);
 
   // The profile re-enabled TLS 1.0 and 1.1 (the pref the old error page's button set): Firefox's handshake works.
   auto o = options(server.url());
@@ -149,7 +149,7 @@ TEST_CASE("Fetch: DHE only, and suites Firefox lacks: no cipher in common, and w
     check_renders(r);
     REQUIRE(r.chain_der.size() == 1);
     CHECK(r.session->version == "TLSv1.2");
-    CHECK(r.failure->values["accepted"].get<std::string>().find(ciphers.substr(0, 4) == "kDHE" ? "DHE-RSA" : "SHA256") !=
+    CHECK(r.failure->values.at("accepted").get<std::string>().find(ciphers.substr(0, 4) == "kDHE" ? "DHE-RSA" : "SHA256") !=
           std::string::npos);
   }
   // A DHE suite switched on in the profile: Firefox's handshake then works.
@@ -191,7 +191,7 @@ TEST_CASE("Fetch: the profile requires TLS 1.3 and the server speaks TLS 1.2 onl
   REQUIRE(r.failure);
   CHECK(r.failure->code == "SSL_ERROR_PROTOCOL_VERSION_ALERT");
   check_renders(r);
-  CHECK(r.failure->values["prefs"] == nlohmann::json::array({"security.tls.version.min=4"}));
+  CHECK(r.failure->values.at("prefs") == nlohmann::json::array({"security.tls.version.min=4"}));
   CHECK_FALSE(fetch_chain(options(server.url())).failure);  // with Firefox's defaults it loads
 }
 
@@ -222,7 +222,7 @@ TEST_CASE("Fetch: a closed port is refused", "[fetch]") {
   REQUIRE(r.failure);
   CHECK(r.failure->code == "connection_refused");
   check_renders(r);
-  CHECK(r.failure->values["address"] == "127.0.0.1");
+  CHECK(r.failure->values.at("address") == "127.0.0.1");
   CHECK_FALSE(r.session);
 }
 
@@ -278,7 +278,7 @@ TEST_CASE("Fetch: a device's TLS stack that fails with internal_error, and a ser
   FetchResult r = fetch_chain(options("https://127.0.0.1:" + std::to_string(broken.port()) + "/"));
   REQUIRE(r.failure);
   CHECK(r.failure->code == "SSL_ERROR_INTERNAL_ERROR_ALERT");
-  CHECK(r.failure->values["alert_name"] == "internal error");
+  CHECK(r.failure->values.at("alert_name") == "internal error");
   check_renders(r);
 
   testing::RawServer old(testing::RawServer::Mode::tls10_server_hello);

@@ -98,15 +98,15 @@ TEST_CASE("Replies: an answer over the limit is cut, marked truncated and says w
   std::string out = encode_reply(reply, limit);
   CHECK(out.size() <= limit);
   auto parsed = nlohmann::json::parse(out);
-  CHECK(parsed["id"] == 7);
-  CHECK(parsed["ok"] == true);
-  CHECK(parsed["truncated"] == true);
-  CHECK(parsed["result"]["url"] == "https://x.test/");
-  CHECK(parsed["result"]["chain"][0]["i"] == 0);  // the leaf (first element) always survives
-  REQUIRE(parsed["omitted"].size() == 1);
-  CHECK(parsed["omitted"][0]["path"] == "/result/chain");
-  CHECK(parsed["omitted"][0]["total"] == 2000);
-  CHECK(parsed["omitted"][0]["kept"] == parsed["result"]["chain"].size());
+  CHECK(parsed.at("id") == 7);
+  CHECK(parsed.at("ok") == true);
+  CHECK(parsed.at("truncated") == true);
+  CHECK(parsed.at("result").at("url") == "https://x.test/");
+  CHECK(parsed.at("result").at("chain").at(0).at("i") == 0);  // the leaf (first element) always survives
+  REQUIRE(parsed.at("omitted").size() == 1);
+  CHECK(parsed.at("omitted").at(0).at("path") == "/result/chain");
+  CHECK(parsed.at("omitted").at(0).at("total") == 2000);
+  CHECK(parsed.at("omitted").at(0).at("kept") == parsed.at("result").at("chain").size());
 
   std::string small = encode_reply(ok_reply(1, {{"chain", {1, 2}}}), limit);
   CHECK_FALSE(nlohmann::json::parse(small).contains("truncated"));
@@ -115,13 +115,13 @@ TEST_CASE("Replies: an answer over the limit is cut, marked truncated and says w
 TEST_CASE("Replies: invalid UTF-8 from a certificate is replaced, never thrown on", "[framing]") {
   std::string out = encode_reply(ok_reply(1, {{"subject", std::string("CN=\xff\xfe")}}));
   auto parsed = nlohmann::json::parse(out);
-  CHECK(parsed["result"]["subject"] == "CN=\xEF\xBF\xBD\xEF\xBF\xBD");
+  CHECK(parsed.at("result").at("subject") == "CN=\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
 TEST_CASE("Replies: a single value too large to cut becomes a reply_too_large error", "[framing]") {
   std::string out = encode_reply(ok_reply(3, {{"blob", std::string(5000, 'z')}}), 1000);
   auto parsed = nlohmann::json::parse(out);
-  CHECK(parsed["ok"] == false);
-  CHECK(parsed["id"] == 3);
-  CHECK(parsed["error"]["code"] == "reply_too_large");
+  CHECK(parsed.at("ok") == false);
+  CHECK(parsed.at("id") == 3);
+  CHECK(parsed.at("error").at("code") == "reply_too_large");
 }

@@ -39,8 +39,8 @@ TEST_CASE("Injection: a pasted fix command runs exactly as shown, whatever the p
                        "--profile", profile.string(), "--json"});
   REQUIRE(r.exit_code == 0);
   json d = json::parse(r.out);
-  REQUIRE_FALSE(d["findings"].empty());
-  std::string fix = d["findings"][0]["fix"];
+  REQUIRE_FALSE(d.at("findings").empty());
+  std::string fix = d.at("findings").at(0).at("fix");
   auto at = fix.find("certdoctor remove");
   REQUIRE(at != std::string::npos);
   std::string command = fix.substr(at, fix.find('\n', at) - at);
@@ -49,7 +49,7 @@ TEST_CASE("Injection: a pasted fix command runs exactly as shown, whatever the p
   testing::run_ok({"chmod", "+x", (dir / "certdoctor").string()});
   auto ran = testing::run({"sh", "-c", "cd \"$1\" && PATH=\"$1:$PATH\" && " + command, "sh", dir.path().string()});
   CHECK(ran.exit_code == 0);
-  CHECK(ran.out == "remove\n--profile\n" + profile.string() + "\n--sha256\n" + d["conflicts"][0]["sha256"].get<std::string>() + "\n");
+  CHECK(ran.out == "remove\n--profile\n" + profile.string() + "\n--sha256\n" + d.at("conflicts").at(0).at("sha256").get<std::string>() + "\n");
   CHECK_FALSE(std::filesystem::exists(dir / "PWNED"));
 }
 

@@ -24,7 +24,7 @@ bool offers(const FirefoxOffer& o, const std::string& iana) {
 }
 }  // namespace
 
-TEST_CASE("prefs.js lines are read as Firefox writes them; other lines are skipped", "[prefs]") {
+TEST_CASE("prefs.js lines are read as Firefox writes them, and other lines are skipped", "[prefs]") {
   auto p = parse_prefs_js(
       "// Mozilla User Preferences\n"
       "user_pref(\"security.tls.version.min\", 1);\n"
@@ -33,9 +33,9 @@ TEST_CASE("prefs.js lines are read as Firefox writes them; other lines are skipp
       "user_pref(\"broken\", );\n"
       "pref(\"not.a.user.pref\", 3);\n"
       "user_pref(\"security.tls.version.min\", 2);\n");
-  CHECK(p["security.tls.version.min"] == 2);  // the later line wins
-  CHECK(p["security.tls.version.enable-deprecated"] == true);
-  CHECK(p["browser.startup.homepage"] == "https://a.test/\"x");
+  CHECK(p.at("security.tls.version.min") == 2);  // the later line wins
+  CHECK(p.at("security.tls.version.enable-deprecated") == true);
+  CHECK(p.at("browser.startup.homepage") == "https://a.test/\"x");
   CHECK_FALSE(p.contains("broken"));
   CHECK_FALSE(p.contains("not.a.user.pref"));
 }
@@ -43,8 +43,8 @@ TEST_CASE("prefs.js lines are read as Firefox writes them; other lines are skipp
 TEST_CASE("policies set the version range and switch suites off by their IANA names", "[prefs]") {
   auto p = parse_tls_policies(R"({"policies": {"SSLVersionMin": "tls1.3", "SSLVersionMax": "tls1.3",
       "DisabledCiphers": {"TLS_RSA_WITH_AES_128_CBC_SHA": true, "TLS_DHE_RSA_WITH_AES_128_CBC_SHA": false}}})");
-  CHECK(p["security.tls.version.min"] == 4);
-  CHECK(p["security.tls.version.max"] == 4);
+  CHECK(p.at("security.tls.version.min") == 4);
+  CHECK(p.at("security.tls.version.max") == 4);
   FirefoxOffer o = firefox_offer(p);
   CHECK(o.version_min == 4);
   CHECK_FALSE(offers(o, "TLS_RSA_WITH_AES_128_CBC_SHA"));
@@ -89,8 +89,8 @@ TEST_CASE("user.js overrides prefs.js, and a policy file overrides both", "[pref
   std::ofstream(dir / "user.js") << "user_pref(\"security.tls.version.min\", 2);\n";
   std::ofstream(dir / "policies.json") << R"({"policies": {"SSLVersionMax": "tls1.3"}})";
   auto p = read_firefox_prefs(dir, {dir / "absent.json", dir / "policies.json"});
-  CHECK(p["security.tls.version.min"] == 2);
-  CHECK(p["security.tls.version.max"] == 4);
+  CHECK(p.at("security.tls.version.min") == 2);
+  CHECK(p.at("security.tls.version.max") == 4);
   CHECK(read_firefox_prefs(dir / "nothing-here", {}).empty());
   fs::remove_all(dir);
 }

@@ -78,18 +78,18 @@ TEST_CASE("Profiles: nothing found, or a named folder that is no profile, is a f
   CHECK_FALSE(none.dir);
   REQUIRE(none.problem);
   CHECK(none.problem->code == "profile_not_found");
-  CHECK(none.problem->values["searched"].size() == 4);
+  CHECK(none.problem->values.at("searched").size() == 4);
 
   q.explicit_dir = home / "missing";
   auto missing = choose_profile(q);
   REQUIRE(missing.problem);
   CHECK(missing.problem->code == "profile_unusable");
-  CHECK(missing.problem->values["detail"] == "no such folder");
+  CHECK(missing.problem->values.at("detail") == "no such folder");
 
   q.explicit_dir = home.path();
   auto empty = choose_profile(q);
   REQUIRE(empty.problem);
-  CHECK(empty.problem->values["detail"] == "the folder holds no cert9.db");
+  CHECK(empty.problem->values.at("detail") == "the folder holds no cert9.db");
 
   make_profile(home / "p");
   q.explicit_dir = home / "p";

@@ -9,6 +9,7 @@
 
 #include "pki.hpp"
 #include "profile.hpp"
+#include "skip.hpp"
 
 namespace {
 
@@ -64,8 +65,7 @@ TEST_CASE("Safety: a database another program holds locked gives a clear error a
 
 TEST_CASE("Safety: run as root on another user's profile, certdoctor acts as that user", "[safety]") {
   if (::geteuid() != 0) {
-    WARN("skipped: needs root to own a profile as another user");
-    return;
+    CERTDOCTOR_SKIP("needs root to own a profile as another user");
   }
   testing::Workspace w;
   auto dev = w.pki.device("dev", {.subject = "/CN=dev.test"});
@@ -86,8 +86,7 @@ TEST_CASE("Safety: run as root on another user's profile, certdoctor acts as tha
 
 TEST_CASE("Safety: another user's profile, readable but not writable, is refused with a clear reason", "[safety]") {
   if (::geteuid() != 0) {
-    WARN("skipped: needs root to run certdoctor as another user");
-    return;
+    CERTDOCTOR_SKIP("needs root to run certdoctor as another user");
   }
   testing::Workspace w;
   auto dev = w.pki.device("dev", {.subject = "/CN=dev.test"});

@@ -20,18 +20,18 @@ HostContext allowed() {
 
 json ask(const std::string& payload, const HostContext& ctx = allowed()) { return handle_message(payload, ctx); }
 
-std::string code_of(const json& reply) { return reply["error"]["code"].get<std::string>(); }
+std::string code_of(const json& reply) { return reply.at("error").at("code").get<std::string>(); }
 
 }  // namespace
 
 TEST_CASE("Protocol: hello names the host, its version and what it can do", "[protocol]") {
   json r = ask(R"({"id": 1, "type": "hello"})");
-  CHECK(r["ok"] == true);
-  CHECK(r["id"] == 1);
-  CHECK(r["result"]["name"] == "certdoctor");
-  CHECK(r["result"]["version"] == std::string(build::version));
-  CHECK(r["result"]["protocol"] == kProtocolVersion);
-  CHECK(r["result"]["capabilities"] == json{"diagnose", "remove", "undo", "open_separately"});
+  CHECK(r.at("ok") == true);
+  CHECK(r.at("id") == 1);
+  CHECK(r.at("result").at("name") == "certdoctor");
+  CHECK(r.at("result").at("version") == std::string(build::version));
+  CHECK(r.at("result").at("protocol") == kProtocolVersion);
+  CHECK(r.at("result").at("capabilities") == json{"diagnose", "remove", "undo", "open_separately"});
 }
 
 TEST_CASE("Protocol: every kind of bad request gets its own stable code and keeps the id", "[protocol]") {
@@ -44,16 +44,16 @@ TEST_CASE("Protocol: every kind of bad request gets its own stable code and keep
 
   json missing = ask(R"({"id": "a1"})");
   CHECK(code_of(missing) == "invalid_request");
-  CHECK(missing["id"] == "a1");
+  CHECK(missing.at("id") == "a1");
 
   json wrong_type = ask(R"({"id": 2, "type": 5})");
   CHECK(code_of(wrong_type) == "invalid_field");
-  CHECK(wrong_type["id"] == 2);
+  CHECK(wrong_type.at("id") == 2);
 
   json unknown = ask(R"({"id": 3, "type": "format_disk"})");
   CHECK(code_of(unknown) == "unknown_type");
-  CHECK(unknown["id"] == 3);
-  CHECK(unknown["error"]["message"].get<std::string>().find("format_disk") != std::string::npos);
+  CHECK(unknown.at("id") == 3);
+  CHECK(unknown.at("error").at("message").get<std::string>().find("format_disk") != std::string::npos);
 
   CHECK(code_of(ask(R"({"id": 4, "type": "diagnose"})")) == "invalid_field");               // no url
   CHECK(code_of(ask(R"({"id": 5, "type": "diagnose", "url": 42})")) == "invalid_field");    // url not a string
@@ -73,8 +73,8 @@ TEST_CASE("Protocol: a caller that is not our extension is refused", "[protocol]
   HostContext other;
   other.caller = "evil@example.test";
   json r = ask(R"({"id": 1, "type": "hello"})", other);
-  CHECK(r["ok"] == false);
-  CHECK(r["id"] == 1);
+  CHECK(r.at("ok") == false);
+  CHECK(r.at("id") == 1);
   CHECK(code_of(r) == "caller_not_allowed");
 }
 
@@ -101,7 +101,7 @@ TEST_CASE("Protocol: diagnose's compare is a list of https URLs, checked before 
   CHECK(code_of(ask(R"({"type": "diagnose", "url": "https://127.0.0.1:1/", "compare": [1]})")) == "invalid_field");
   json bad = ask(R"({"type": "diagnose", "url": "https://127.0.0.1:1/", "compare": ["https://a.test/", "http://b.test/"]})");
   CHECK(code_of(bad) == "invalid_field");
-  CHECK(bad["error"]["message"].get<std::string>().find("'compare' entry 1") != std::string::npos);
+  CHECK(bad.at("error").at("message").get<std::string>().find("'compare' entry 1") != std::string::npos);
   json many = {{"type", "diagnose"}, {"url", "https://127.0.0.1:1/"}, {"compare", json::array()}};
   for (int i = 0; i < 501; ++i) many["compare"].push_back("https://h" + std::to_string(i) + ".test/");
   CHECK(code_of(ask(many.dump())) == "invalid_field");

@@ -103,8 +103,8 @@ TEST_CASE("Removal: killed at any step, the next run finishes it, and undo bring
 
       json listed = f.backups();
       REQUIRE(listed.size() == 1);
-      CHECK(listed[0]["state"] == step.state);
-      CHECK(listed[0]["sha256"] == f.root.sha256());
+      CHECK(listed[0].at("state") == step.state);
+      CHECK(listed[0].at("sha256") == f.root.sha256());
 
       // The next run: undo finishes the interrupted removal first, then puts the certificate back.
       auto undo = cli({"undo", "--profile", f.dir(), "--json"});
@@ -114,7 +114,7 @@ TEST_CASE("Removal: killed at any step, the next run finishes it, and undo bring
         CHECK_THAT(undo.err, Catch::Contains("no removal to undo"));
       } else {
         REQUIRE(undo.exit_code == 0);
-        CHECK(json::parse(undo.out)["restored"]["sha256"] == f.root.sha256());
+        CHECK(json::parse(undo.out).at("restored").at("sha256") == f.root.sha256());
       }
       f.check_as_before();
     }
@@ -130,8 +130,8 @@ TEST_CASE("Removal: a removal cut short is finished by the next remove, and stay
   CHECK_FALSE(f.presence().trust);
   json listed = f.backups();
   REQUIRE(listed.size() == 2);
-  CHECK(listed[0]["state"] == "removed");
-  CHECK(listed[1]["state"] == "removed");
+  CHECK(listed[0].at("state") == "removed");
+  CHECK(listed[1].at("state") == "removed");
   // Both undo, newest first, back to exactly the start.
   REQUIRE(cli({"undo", "--profile", f.dir()}).exit_code == 0);
   REQUIRE(cli({"undo", "--profile", f.dir()}).exit_code == 0);
@@ -149,15 +149,15 @@ TEST_CASE("Removal: an undo killed at any step is finished by the next undo", "[
       // Never the certificate without its trust: the trust object is created first.
       const NssStore::Presence mid = f.presence();
       CHECK((!mid.certificate || mid.trust));
-      CHECK(f.backups()[0]["state"] == "undo_interrupted");
+      CHECK(f.backups()[0].at("state") == "undo_interrupted");
 
       auto again = cli({"undo", "--profile", f.dir(), "--json"});
       REQUIRE(again.exit_code == 0);
       json r = json::parse(again.out);
-      CHECK(r["restored"]["sha256"] == f.root.sha256());
-      CHECK(r["finished_after_interruption"] == true);
+      CHECK(r.at("restored").at("sha256") == f.root.sha256());
+      CHECK(r.at("finished_after_interruption") == true);
       f.check_as_before();
-      CHECK(f.backups()[0]["state"] == "restored");
+      CHECK(f.backups()[0].at("state") == "restored");
     }
   }
 }
@@ -166,12 +166,12 @@ TEST_CASE("Removal: undo finds a backup the journal lost", "[removal][recovery]"
   Fixture f;
   auto r = f.remove();
   REQUIRE(r.exit_code == 0);
-  const std::string id = json::parse(r.out)["backup_id"];
+  const std::string id = json::parse(r.out).at("backup_id");
   std::filesystem::remove(f.profile.dir() / "certdoctor-backups" / "journal.jsonl");
   json listed = f.backups();
   REQUIRE(listed.size() == 1);
-  CHECK(listed[0]["id"] == id);
-  CHECK(listed[0]["state"] == "unrecorded");
+  CHECK(listed[0].at("id") == id);
+  CHECK(listed[0].at("state") == "unrecorded");
   REQUIRE(cli({"undo", "--profile", f.dir()}).exit_code == 0);
   f.check_as_before();
 }
@@ -206,8 +206,8 @@ TEST_CASE("Removal: once removed, the output says so with the backup id, whateve
     auto r = cli(a);
     REQUIRE(r.exit_code == 0);
     json j = json::parse(r.out);
-    CHECK_FALSE(j["backup_id"].get<std::string>().empty());
-    CHECK(j["after"]["findings"][0]["code"] == "connection_refused");
+    CHECK_FALSE(j.at("backup_id").get<std::string>().empty());
+    CHECK(j.at("after").at("findings").at(0).at("code") == "connection_refused");
   }
   SECTION("the check itself fails") {
     std::vector<std::string> a = args;
@@ -215,18 +215,18 @@ TEST_CASE("Removal: once removed, the output says so with the backup id, whateve
     auto r = cli(a, {{"CERTDOCTOR_FAULT", "after_check"}});
     REQUIRE(r.exit_code == 0);
     json j = json::parse(r.out);
-    const std::string id = j["backup_id"];
+    const std::string id = j.at("backup_id");
     CHECK_FALSE(id.empty());
-    REQUIRE(j["after"]["findings"].size() == 1);
-    CHECK(j["after"]["findings"][0]["code"] == "after_check_failed");
-    CHECK_THAT(j["after"]["findings"][0]["fix"].get<std::string>(), Catch::Contains("certdoctor diagnose"));
-    CHECK(f.backups()[0]["id"] == id);
+    REQUIRE(j.at("after").at("findings").size() == 1);
+    CHECK(j.at("after").at("findings").at(0).at("code") == "after_check_failed");
+    CHECK_THAT(j.at("after").at("findings").at(0).at("fix").get<std::string>(), Catch::Contains("certdoctor diagnose"));
+    CHECK(f.backups()[0].at("id") == id);
   }
   SECTION("as text: the undo command with the backup id") {
     auto r = cli(args, {{"CERTDOCTOR_FAULT", "after_check"}});
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::Contains("certdoctor undo --profile"));
-    CHECK_THAT(r.out, Catch::Contains(f.backups()[0]["id"].get<std::string>()));
+    CHECK_THAT(r.out, Catch::Contains(f.backups()[0].at("id").get<std::string>()));
   }
   f.check_removed();
 }
@@ -240,22 +240,40 @@ TEST_CASE("Diagnosis: a database that fails at any point still gives the rest of
                                          "idrac.test:" + port + ":127.0.0.1", "--profile", f.dir(), "--json"};
   auto healthy = cli(args);
   REQUIRE(healthy.exit_code == 0);
-  CHECK(json::parse(healthy.out)["firefox_error"].is_null());
-  // The Nth search of the profile's database fails, and every one after it, as when a writer locks it mid-way.
+  const json well = json::parse(healthy.out);
+  CHECK(well.at("firefox_error").is_null());
+  // What a failed search would change: the verdict, the path, the findings, the conflicts.
+  auto same_as_healthy = [&](const json& d) {
+    for (const char* key : {"firefox_error", "path", "findings", "conflicts"}) {
+      if (d.contains(key) != well.contains(key) || (d.contains(key) && d.at(key) != well.at(key))) return false;
+    }
+    return true;
+  };
+  // The Nth search of the profile's database fails, and every one after it, as when a writer locks it mid-way:
+  // for every N from 0 up to the first one past the diagnosis's last search (nothing failed, the diagnosis is the
+  // healthy one), so "every N" holds however many searches a diagnosis makes. kMaxSearches only stops a diagnosis
+  // that would never stop searching.
+  constexpr int kMaxSearches = 200;
   int without_verdict = 0;
-  for (int n = 0; n <= 12; ++n) {
+  int n = 0;
+  for (;; ++n) {
+    REQUIRE(n <= kMaxSearches);
     auto r = cli(args, {{"CERTDOCTOR_FAULT", "store.find@" + std::to_string(n)}});
     INFO("the database fails from search " << n << " on");
     REQUIRE(r.exit_code == 0);
     json d = json::parse(r.out);
-    CHECK(d["chain"].size() == 1);
-    CHECK(d["connection"]["handshake_complete"] == true);
+    CHECK(d.at("chain").size() == 1);
+    CHECK(d.at("connection").at("handshake_complete") == true);
     bool store_finding = false;
-    for (const auto& finding : d["findings"]) store_finding |= finding["code"] == "store_failed";
+    for (const auto& finding : d.at("findings")) store_finding |= finding.at("code") == "store_failed";
     if (!d.contains("firefox_error")) {
       ++without_verdict;
       CHECK(store_finding);
     }
+    if (!store_finding && same_as_healthy(d)) break;  // past the last search
+    CHECK(store_finding);  // a search failed and changed the diagnosis: it says so
   }
+  INFO("searches per diagnosis: " << n);
+  CHECK(n > 0);
   CHECK(without_verdict > 0);  // the failure did reach path building in some runs
 }

@@ -18,8 +18,8 @@ void write(const fs::path& p, const std::string& text) {
 }
 
 const json* find_check(const json& report, const std::string& name) {
-  for (const auto& c : report["checks"]) {
-    if (c["check"] == name) return &c;
+  for (const auto& c : report.at("checks")) {
+    if (c.at("check") == name) return &c;
   }
   return nullptr;
 }
@@ -29,12 +29,12 @@ const json* find_check(const json& report, const std::string& name) {
 TEST_CASE("Rollout: policies force-install the extension and carry its managed options", "[rollout]") {
   const std::string id(build::extension_id);
   json p = firefox_policies("file:///usr/share/certdoctor/certdoctor.xpi",
-                            {.report_only = true, .helpdesk_url = std::string("https://help.example/certs")})["policies"];
-  CHECK(p["ExtensionSettings"][id]["installation_mode"] == "force_installed");
-  CHECK(p["ExtensionSettings"][id]["install_url"] == "file:///usr/share/certdoctor/certdoctor.xpi");
-  CHECK(p["3rdparty"]["Extensions"][id] == json({{"report_only", true}, {"helpdesk_url", "https://help.example/certs"}}));
+                            {.report_only = true, .helpdesk_url = std::string("https://help.example/certs")}).at("policies");
+  CHECK(p.at("ExtensionSettings")[id].at("installation_mode") == "force_installed");
+  CHECK(p.at("ExtensionSettings")[id].at("install_url") == "file:///usr/share/certdoctor/certdoctor.xpi");
+  CHECK(p.at("3rdparty").at("Extensions")[id] == json({{"report_only", true}, {"helpdesk_url", "https://help.example/certs"}}));
   // Without options there is no 3rdparty section at all.
-  CHECK_FALSE(firefox_policies("https://pki.example/certdoctor.xpi", {})["policies"].contains("3rdparty"));
+  CHECK_FALSE(firefox_policies("https://pki.example/certdoctor.xpi", {}).at("policies").contains("3rdparty"));
   CHECK_THROWS_AS(firefox_policies("ftp://x/certdoctor.xpi", {}), std::invalid_argument);
   CHECK_THROWS_AS(firefox_policies("https://x/c.xpi", {.helpdesk_url = std::string("javascript:alert(1)")}), std::invalid_argument);
 }
@@ -62,26 +62,26 @@ TEST_CASE("Rollout: doctor finds the manifest Firefox reads, the host, and the e
 
   SECTION("nothing installed: both missing, said so") {
     json r = doctor({Platform::linux, home, root});
-    CHECK_FALSE(r["ok"].get<bool>());
+    CHECK_FALSE(r.at("ok").get<bool>());
     REQUIRE(find_check(r, "host manifest"));
-    CHECK((*find_check(r, "host manifest"))["detail"].get<std::string>().find("none found") != std::string::npos);
+    CHECK((*find_check(r, "host manifest")).at("detail").get<std::string>().find("none found") != std::string::npos);
     REQUIRE(find_check(r, "extension"));
   }
   SECTION("a user manifest shadows the system one; a host that is gone is reported") {
     write(home / ".mozilla/native-messaging-hosts/certdoctor.json", host_manifest((t / "gone/certdoctor-host").string()).dump());
     write(root / "usr/lib/mozilla/native-messaging-hosts/certdoctor.json", host_manifest("/usr/lib/certdoctor/certdoctor-host").dump());
     json r = doctor({Platform::linux, home, root});
-    CHECK((*find_check(r, "host manifest"))["ok"] == true);
-    CHECK((*find_check(r, "host program"))["ok"] == false);
-    CHECK((*find_check(r, "other host manifest"))["detail"].get<std::string>().find("is not used") != std::string::npos);
+    CHECK((*find_check(r, "host manifest")).at("ok") == true);
+    CHECK((*find_check(r, "host program")).at("ok") == false);
+    CHECK((*find_check(r, "other host manifest")).at("detail").get<std::string>().find("is not used") != std::string::npos);
   }
   SECTION("a manifest for another extension, and broken JSON, are failures") {
     json m = host_manifest("/bin/sh");
     m["allowed_extensions"] = {"someone@else"};
     write(home / "Library/Application Support/Mozilla/NativeMessagingHosts/certdoctor.json", m.dump());
-    CHECK((*find_check(doctor({Platform::macos, home, root}), "host manifest"))["ok"] == false);
+    CHECK((*find_check(doctor({Platform::macos, home, root}), "host manifest")).at("ok") == false);
     write(home / ".mozilla/native-messaging-hosts/certdoctor.json", "{not json");
-    CHECK((*find_check(doctor({Platform::linux, home, root}), "host manifest"))["detail"].get<std::string>().find("not valid JSON") !=
+    CHECK((*find_check(doctor({Platform::linux, home, root}), "host manifest")).at("detail").get<std::string>().find("not valid JSON") !=
           std::string::npos);
   }
   SECTION("the extension by policy or in a profile") {
@@ -89,17 +89,17 @@ TEST_CASE("Rollout: doctor finds the manifest Firefox reads, the host, and the e
     write(root / "usr/lib/firefox-esr/distribution/policies.json",
           firefox_policies("file:///usr/share/certdoctor/certdoctor.xpi", {}).dump());
     json r = doctor({Platform::linux, home, root});
-    CHECK(r["ok"] == true);
-    CHECK((*find_check(r, "policy"))["detail"].get<std::string>().find("force_installed") != std::string::npos);
+    CHECK(r.at("ok") == true);
+    CHECK((*find_check(r, "policy")).at("detail").get<std::string>().find("force_installed") != std::string::npos);
 
     fs::remove(root / "usr/lib/firefox-esr/distribution/policies.json");
     write(home / ".mozilla/firefox/profiles.ini", "[Profile0]\nName=default\nIsRelative=1\nPath=abc.default\nDefault=1\n");
     write(home / ".mozilla/firefox/abc.default/extensions.json",
           json({{"addons", {{{"id", id}, {"active", false}}}}}).dump());
     r = doctor({Platform::linux, home, root});
-    CHECK(r["ok"] == false);
-    CHECK((*find_check(r, "extension in profile"))["detail"].get<std::string>().find("disabled") != std::string::npos);
+    CHECK(r.at("ok") == false);
+    CHECK((*find_check(r, "extension in profile")).at("detail").get<std::string>().find("disabled") != std::string::npos);
     write(home / ".mozilla/firefox/abc.default/extensions.json", json({{"addons", {{{"id", id}, {"active", true}}}}}).dump());
-    CHECK(doctor({Platform::linux, home, root})["ok"] == true);
+    CHECK(doctor({Platform::linux, home, root}).at("ok") == true);
   }
 }

@@ -36,15 +36,15 @@ json diagnose(const Site& s, const testing::Profile& p) {
 }
 
 const json* conflict_with(const json& d, const std::string& sha256) {
-  for (const auto& c : d["conflicts"]) {
-    if (c["sha256"] == sha256) return &c;
+  for (const auto& c : d.at("conflicts")) {
+    if (c.at("sha256") == sha256) return &c;
   }
   return nullptr;
 }
 
 const json* finding(const json& d, const std::string& code) {
-  for (const auto& f : d["findings"]) {
-    if (f["code"] == code) return &f;
+  for (const auto& f : d.at("findings")) {
+    if (f.at("code") == code) return &f;
   }
   return nullptr;
 }
@@ -52,21 +52,21 @@ const json* finding(const json& d, const std::string& code) {
 // Removes the conflict's certificate as its finding's fix says, and returns Firefox's verdict afterwards (as
 // certdoctor's remove --url judges it).
 json remove_as_told(const json& f, const Site& s, const testing::Profile& p) {
-  const std::string fix = f["fix"];
+  const std::string fix = f.at("fix");
   CHECK(fix.find("--allow-trusted") != std::string::npos);
-  const std::string sha = f["values"]["stored_sha256"];
+  const std::string sha = f.at("values").at("stored_sha256");
   CHECK(fix.find("--sha256 " + sha) != std::string::npos);
   auto refused = cli({"remove", "--profile", p.dir().string(), "--sha256", sha});
   CHECK(refused.exit_code != 0);  // without --allow-trusted: a distrust entry or an anchor is not removed
   auto r = cli({"remove", "--profile", p.dir().string(), "--sha256", sha, "--allow-trusted", "--url", s.url,
                 "--resolve", s.resolve, "--json"});
   REQUIRE(r.exit_code == 0);
-  return json::parse(r.out)["after"];
+  return json::parse(r.out).at("after");
 }
 
 }  // namespace
 
-TEST_CASE("Culprits: a stored distrust entry for the intermediate is named; removing it makes the issuer trusted again",
+TEST_CASE("Culprits: a stored distrust entry for the intermediate is named, and removing it makes the issuer trusted again",
           "[culprits]") {
   testing::Workspace w;
   auto root = w.pki.root("root", {.subject = "/CN=Corp Root"});
@@ -81,25 +81,25 @@ TEST_CASE("Culprits: a stored distrust entry for the intermediate is named; remo
   const Site s = site_of(server, "wiki.corp.test");
 
   const json d = diagnose(s, w.profile);
-  CHECK(d["firefox_error"] == "SEC_ERROR_UNTRUSTED_ISSUER");
+  CHECK(d.at("firefox_error") == "SEC_ERROR_UNTRUSTED_ISSUER");
   const json* c = conflict_with(d, inter.sha256());
   REQUIRE(c != nullptr);
-  CHECK((*c)["reason"] == "distrusted");
-  CHECK((*c)["trust"] == "p,p,p");
-  CHECK((*c)["removable"] == false);
-  CHECK((*c)["cert"] == 0);
-  CHECK((*c)["removal"]["firefox_error"].is_null());  // the page loads without it
-  CHECK((*c)["removal"]["changes"] == true);
-  CHECK((*c)["removal"]["path_root"] == "CN=Corp Root");
+  CHECK((*c).at("reason") == "distrusted");
+  CHECK((*c).at("trust") == "p,p,p");
+  CHECK((*c).at("removable") == false);
+  CHECK((*c).at("cert") == 0);
+  CHECK((*c).at("removal").at("firefox_error").is_null());  // the page loads without it
+  CHECK((*c).at("removal").at("changes") == true);
+  CHECK((*c).at("removal").at("path_root") == "CN=Corp Root");
   const json* f = finding(d, "stored_distrust");
   REQUIRE(f != nullptr);
-  CHECK((*f)["severity"] == "error");
+  CHECK((*f).at("severity") == "error");
   CHECK(f->at("explanation").get<std::string>().find("Firefox then loads the page") != std::string::npos);
   // The root and the other certificates are not culprits: nothing else is listed.
-  CHECK(d["conflicts"].size() == 1);
+  CHECK(d.at("conflicts").size() == 1);
 
   const json after = remove_as_told(*f, s, w.profile);
-  CHECK(after["firefox_error"].is_null());  // what certdoctor predicted
+  CHECK(after.at("firefox_error").is_null());  // what certdoctor predicted
 }
 
 TEST_CASE("Culprits: the leaf stored as distrusted is named, with the page loading once it is gone", "[culprits]") {
@@ -113,15 +113,15 @@ TEST_CASE("Culprits: the leaf stored as distrusted is named, with the page loadi
   const Site s = site_of(server, "nas.corp.test");
 
   const json d = diagnose(s, w.profile);
-  CHECK(d["firefox_error"] == "SEC_ERROR_UNTRUSTED_CERT");
+  CHECK(d.at("firefox_error") == "SEC_ERROR_UNTRUSTED_CERT");
   const json* c = conflict_with(d, leaf.sha256());
   REQUIRE(c != nullptr);
-  CHECK((*c)["reason"] == "distrusted");
-  CHECK((*c)["removal"]["firefox_error"].is_null());
+  CHECK((*c).at("reason") == "distrusted");
+  CHECK((*c).at("removal").at("firefox_error").is_null());
   const json* f = finding(d, "stored_distrust");
   REQUIRE(f != nullptr);
   const json after = remove_as_told(*f, s, w.profile);
-  CHECK(after["firefox_error"].is_null());
+  CHECK(after.at("firefox_error").is_null());
 }
 
 TEST_CASE("Culprits: an expired copy of the root, still trusted, is named with what its removal changes", "[culprits]") {
@@ -147,22 +147,22 @@ TEST_CASE("Culprits: an expired copy of the root, still trusted, is named with w
   const Site s = site_of(server, "git.corp.test");
 
   const json d = diagnose(s, w.profile);
-  CHECK(d["firefox_error"] == "SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE");
+  CHECK(d.at("firefox_error") == "SEC_ERROR_EXPIRED_ISSUER_CERTIFICATE");
   const json* c = conflict_with(d, old_file.sha256());
   REQUIRE(c != nullptr);
-  CHECK((*c)["reason"] == "stale_anchor");
+  CHECK((*c).at("reason") == "stale_anchor");
   // Without it Firefox knows no issuer at all: removing it alone does not make the page load, and says so.
-  CHECK((*c)["removal"]["firefox_error"] == "SEC_ERROR_UNKNOWN_ISSUER");
+  CHECK((*c).at("removal").at("firefox_error") == "SEC_ERROR_UNKNOWN_ISSUER");
   const json* f = finding(d, "stale_anchor");
   REQUIRE(f != nullptr);
-  CHECK((*f)["values"]["why"] == "expired");
-  CHECK((*f)["explanation"].get<std::string>().find("Firefox then shows SEC_ERROR_UNKNOWN_ISSUER") != std::string::npos);
-  CHECK((*f)["fix"].get<std::string>().find("import the CA's current certificate") != std::string::npos);
+  CHECK((*f).at("values").at("why") == "expired");
+  CHECK((*f).at("explanation").get<std::string>().find("Firefox then shows SEC_ERROR_UNKNOWN_ISSUER") != std::string::npos);
+  CHECK((*f).at("fix").get<std::string>().find("import the CA's current certificate") != std::string::npos);
 
   // With the renewed root trusted too, Firefox builds its path through it: the expired copy is no culprit then.
   const testing::Issued new_file = save("new-root", new_root);
   w.profile.add(new_file, "Corp Root (renewed)", "C,,");
   const json d2 = diagnose(s, w.profile);
-  CHECK(d2["firefox_error"].is_null());
+  CHECK(d2.at("firefox_error").is_null());
   CHECK(conflict_with(d2, old_file.sha256()) == nullptr);
 }

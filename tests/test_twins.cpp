@@ -14,10 +14,12 @@
 #include "base/build_info.hpp"
 #include "certificate/cert_info.hpp"
 #include "diagnosis/compare.hpp"
+#include "firefox/held_identity.hpp"
 #include "pki.hpp"
 #include "profile.hpp"
 #include "protocol/framing.hpp"
 #include "servers.hpp"
+#include "skip.hpp"
 
 namespace bp = boost::process;
 using json = nlohmann::json;
@@ -43,8 +45,8 @@ struct Twins {
 };
 
 const json* finding(const json& d, const std::string& code) {
-  for (const auto& f : d["findings"]) {
-    if (f["code"] == code) return &f;
+  for (const auto& f : d.at("findings")) {
+    if (f.at("code") == code) return &f;
   }
   return nullptr;
 }
@@ -66,33 +68,39 @@ TEST_CASE("Twins: --compare names the open site that serves another certificate 
                       t.w.dir.path());
   REQUIRE(r.exit_code == 0);
   json d = json::parse(r.out);
-  CHECK(d["conflicts"].empty());  // nothing stored: the other certificate is in Firefox's memory
-  REQUIRE(d["findings"].size() >= 1);
-  const json& named = d["findings"][0];
-  CHECK(named["code"] == "open_site_conflict");
-  CHECK(named["severity"] == "error");
-  CHECK(named["cert"] == 0);
-  CHECK(named["values"]["other_url"] == t.server_a.url() + "some/page?x=1");
-  CHECK(named["values"]["other_host"] == "127.0.0.1:" + std::to_string(t.server_a.port()));
-  CHECK(named["values"]["other_sha256"] == t.a.sha256());
-  CHECK(named["values"]["other_subject"] == "CN=device-a");
-  CHECK(named["values"]["serial"] == "01");
+  CHECK(d.at("conflicts").empty());  // nothing stored: the other certificate is in Firefox's memory
+  REQUIRE(d.at("findings").size() >= 1);
+  const json& named = d.at("findings").at(0);
+  CHECK(named.at("code") == "open_site_conflict");
+  CHECK(named.at("severity") == "error");
+  CHECK(named.at("cert") == 0);
+  CHECK(named.at("values").at("other_url") == t.server_a.url() + "some/page?x=1");
+  CHECK(named.at("values").at("other_host") == "127.0.0.1:" + std::to_string(t.server_a.port()));
+  CHECK(named.at("values").at("other_sha256") == t.a.sha256());
+  CHECK(named.at("values").at("other_subject") == "CN=device-a");
+  CHECK(named.at("values").at("serial") == "01");
   // Its fix opens this site in a separate Firefox, the URL shell-quoted.
-  CHECK(named["fix"].get<std::string>().find("firefox --no-remote --profile \"$(mktemp -d)\" '" + t.server_b.url() + "'") !=
+  CHECK(named.at("fix").get<std::string>().find("firefox --no-remote --profile \"$(mktemp -d)\" '" + t.server_b.url() + "'") !=
         std::string::npos);
   CHECK(finding(d, "live_connection_conflict") == nullptr);  // named, so no longer the unnamed warning
-  REQUIRE(d["compared"].size() == 5);
-  CHECK(d["compared"][0]["status"] == "conflict");
-  CHECK(d["compared"][0]["matches"][0]["other_sha256"] == t.a.sha256());
-  CHECK(d["compared"][1]["status"] == "no_conflict");  // another serial
-  CHECK(d["compared"][2]["status"] == "no_conflict");  // the very same certificate is no conflict
-  CHECK(d["compared"][3]["status"] == "unreachable");
-  CHECK(d["compared"][3]["reason"] == "connection_refused");
-  CHECK(d["compared"][4]["status"] == "same_site");
+  // The verdict counts the identity held in memory: A loads through the trusted CA, so Firefox refuses B, with no
+  // bypass (measured every time: tests/truth/sequences.json), although B's chain alone would load.
+  CHECK(d.at("firefox_error") == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  CHECK(d.at("overridable") == false);
+  REQUIRE(d.at("compared").size() == 5);
+  CHECK(d.at("compared").at(0).at("status") == "conflict");
+  CHECK(d.at("compared").at(0).at("prediction") == "refused");
+  CHECK_FALSE(d.at("compared").at(0).contains("measured"));
+  CHECK(d.at("compared").at(0).at("matches").at(0).at("other_sha256") == t.a.sha256());
+  CHECK(d.at("compared").at(1).at("status") == "no_conflict");  // another serial
+  CHECK(d.at("compared").at(2).at("status") == "no_conflict");  // the very same certificate is no conflict
+  CHECK(d.at("compared").at(3).at("status") == "unreachable");
+  CHECK(d.at("compared").at(3).at("reason") == "connection_refused");
+  CHECK(d.at("compared").at(4).at("status") == "same_site");
   const json* incomplete = finding(d, "compare_incomplete");
   REQUIRE(incomplete);
-  CHECK((*incomplete)["values"]["unchecked"] == 1);
-  CHECK((*incomplete)["values"]["urls"] == dead);
+  CHECK((*incomplete).at("values").at("unchecked") == 1);
+  CHECK((*incomplete).at("values").at("urls") == dead);
 
   // The readable form leads with it too.
   auto text = run_cli({"diagnose", t.server_b.url(), "--profile", t.w.profile.dir().string(), "--compare",
@@ -112,14 +120,103 @@ TEST_CASE("Twins: without --compare the in-memory case is named as such, with th
   json d = json::parse(r.out);
   const json* unnamed = finding(d, "live_connection_conflict");
   REQUIRE(unnamed);
-  const std::string fix = (*unnamed)["fix"];
+  const std::string fix = (*unnamed).at("fix");
   CHECK(fix.find("firefox --no-remote --profile \"$(mktemp -d)\" '" + t.server_b.url() + "'") != std::string::npos);
   CHECK(fix.find("Minimize memory usage") != std::string::npos);
   CHECK(fix.find("wait a minute") == std::string::npos);  // measured not to work
   CHECK_FALSE(d.contains("compared"));
+  // Nothing stored explains the reported reused serial: the verdict is the identity held in memory.
+  CHECK(d.at("firefox_error") == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  CHECK(d.at("overridable") == false);
+  // Not reported: B's own chain loads.
+  auto quiet = run_cli({"diagnose", t.server_b.url(), "--profile", t.w.profile.dir().string(), "--json"}, t.w.dir.path());
+  REQUIRE(quiet.exit_code == 0);
+  CHECK(json::parse(quiet.out).at("firefox_error").is_null());
 }
 
-TEST_CASE("Twins: --compare takes only https URLs; a bad one is refused before anything is fetched", "[twins]") {
+namespace {
+
+// Self-signed factory twins: one subject and issuer name, serial 01, a key each; trusted by nothing.
+struct SelfSignedTwins {
+  testing::Workspace w;
+  testing::Issued a = w.pki.device("a", {.subject = "/O=Example Devices/CN=Factory Certificate", .serial = "01",
+                                          .extensions = {"subjectAltName=IP:127.0.0.1"}});
+  testing::Issued b = w.pki.device("b", {.subject = "/O=Example Devices/CN=Factory Certificate", .serial = "01",
+                                          .extensions = {"subjectAltName=IP:127.0.0.1"}});
+  testing::TlsServer server_a{{.cert = a.cert, .key = a.key}};
+  testing::TlsServer server_b{{.cert = b.cert, .key = b.key}};
+};
+
+}  // namespace
+
+TEST_CASE("Twins: a twin that does not load through a trust anchor is a note, not the cause", "[twins]") {
+  SelfSignedTwins t;
+  // B diagnosed as the extension asks: what Firefox reported, and A's open tab to compare.
+  const auto diagnose_b = [&](const std::string& reported) {
+    auto r = run_cli({"diagnose", t.server_b.url(), "--profile", t.w.profile.dir().string(), "--reported-error", reported,
+                      "--json", "--compare", t.server_a.url()},
+                     t.w.dir.path());
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  };
+  // What Firefox showed for B with A open (measured: its own self-signed warning, with the bypass).
+  json d = diagnose_b("MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT");
+  CHECK(d.at("firefox_error") == "MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT");
+  CHECK(d.at("overridable") == true);
+  REQUIRE_FALSE(d.at("findings").empty());
+  CHECK(d.at("findings").at(0).at("code") == "MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT");  // the page's own error leads
+  CHECK(finding(d, "open_site_conflict") == nullptr);
+  const json* note = finding(d, "shared_identity");
+  REQUIRE(note);
+  CHECK(note->at("severity") == "info");
+  CHECK(note->at("values").at("other_url") == t.server_a.url());
+  CHECK(note->at("values").at("refused") == certdoctor::kUntrustedTwinRefusals.refused);
+  CHECK(note->at("values").at("visits") == certdoctor::kUntrustedTwinRefusals.visits);
+  // No twin remedies: neither a separate Firefox nor about:memory, only certificates of their own.
+  const std::string fix = note->at("fix");
+  CHECK(fix.find("--no-remote") == std::string::npos);
+  CHECK(fix.find("about:memory") == std::string::npos);
+  CHECK(fix.find("certdoctor reissue '" + t.server_b.url() + "'") != std::string::npos);
+  REQUIRE(d.at("compared").size() == 1);
+  CHECK(d.at("compared").at(0).at("prediction") == "may_be_refused");
+  CHECK(d.at("compared").at(0).at("measured").at("visits") == certdoctor::kUntrustedTwinRefusals.visits);
+
+  // In the rare session where Firefox did refuse B with the reused serial, the verdict follows what it reported.
+  json x = diagnose_b("SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  CHECK(x.at("firefox_error") == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  CHECK(x.at("overridable") == false);
+  CHECK(finding(x, "shared_identity") != nullptr);
+  CHECK(finding(x, "open_site_conflict") == nullptr);
+}
+
+TEST_CASE("Twins: the held-identity rule: refused through a trust anchor, the reported reused serial kept", "[twins]") {
+  using certdoctor::pkix::Result;
+  certdoctor::Verdict anchored;
+  anchored.result = Result::Success;
+  anchored.path = {"leaf", "root"};
+  CHECK(certdoctor::predict_twin(anchored).refused);
+  certdoctor::Verdict self_signed;
+  self_signed.result = Result::SelfSignedCert;
+  const auto may = certdoctor::predict_twin(self_signed);
+  CHECK_FALSE(may.refused);
+  CHECK(may.measured.visits == certdoctor::kUntrustedTwinRefusals.visits);
+
+  certdoctor::ShownError loads;  // B's chain alone loads
+  const std::string reused = "SEC_ERROR_REUSED_ISSUER_AND_SERIAL";
+  auto shown = certdoctor::with_held_identity(loads, reused, true);
+  REQUIRE(shown.error);
+  CHECK(*shown.error == Result::ReusedIssuerAndSerial);
+  CHECK_FALSE(shown.overridable);
+  CHECK_FALSE(certdoctor::with_held_identity(loads, reused, false).error);          // nothing explains it
+  CHECK_FALSE(certdoctor::with_held_identity(loads, std::string("SEC_ERROR_UNKNOWN_ISSUER"), true).error);
+  certdoctor::ShownError excepted;  // an exception lets a self-signed chain through: not past the reused serial
+  excepted.exception_applies = true;
+  shown = certdoctor::with_held_identity(excepted, reused, true);
+  CHECK(shown.error);
+  CHECK_FALSE(shown.exception_applies);
+}
+
+TEST_CASE("Twins: --compare takes only https URLs: a bad one is refused before anything is fetched", "[twins]") {
   testing::TempDir home;
   for (const std::string bad : {"http://127.0.0.1/", "ftp://x/", "https://"}) {
     auto r = run_cli({"diagnose", "https://127.0.0.1:1/", "--compare", bad}, home.path());
@@ -178,8 +275,7 @@ TEST_CASE("Twins: the comparison is bounded in count and in time", "[twins]") {
 TEST_CASE("Twins: open_separately starts a separate Firefox on a throw-away profile, removed when it exits",
           "[twins][firefox]") {
   if (bp::search_path("firefox-esr").empty()) {
-    WARN("firefox-esr is not installed: skipped");
-    return;
+    CERTDOCTOR_SKIP("firefox-esr is not installed (tools/setup.sh installs it)");
   }
   Twins t;
   testing::TempDir home;
@@ -203,16 +299,16 @@ TEST_CASE("Twins: open_separately starts a separate Firefox on a throw-away prof
     return json::parse(payload);
   };
   // Only an https page, and nothing else from the request.
-  CHECK(ask({{"type", "open_separately"}, {"url", "http://127.0.0.1/"}})["error"]["code"] == "invalid_url");
-  CHECK(ask({{"type", "open_separately"}, {"url", "file:///etc/passwd"}})["error"]["code"] == "invalid_url");
-  CHECK(ask({{"type", "open_separately"}, {"url", t.server_b.url()}, {"args", {"-P"}}})["error"]["code"] == "invalid_field");
-  CHECK(ask({{"type", "open_separately"}})["error"]["code"] == "invalid_field");
+  CHECK(ask({{"type", "open_separately"}, {"url", "http://127.0.0.1/"}}).at("error").at("code") == "invalid_url");
+  CHECK(ask({{"type", "open_separately"}, {"url", "file:///etc/passwd"}}).at("error").at("code") == "invalid_url");
+  CHECK(ask({{"type", "open_separately"}, {"url", t.server_b.url()}, {"args", {"-P"}}}).at("error").at("code") == "invalid_field");
+  CHECK(ask({{"type", "open_separately"}}).at("error").at("code") == "invalid_field");
 
   json r = ask({{"type", "open_separately"}, {"url", t.server_b.url()}});
-  REQUIRE(r["ok"] == true);
-  const int pid = r["result"]["pid"];
-  const std::filesystem::path profile = r["result"]["profile"].get<std::string>();
-  CHECK(r["result"]["trust_copied"] == true);
+  REQUIRE(r.at("ok") == true);
+  const int pid = r.at("result").at("pid");
+  const std::filesystem::path profile = r.at("result").at("profile").get<std::string>();
+  CHECK(r.at("result").at("trust_copied") == true);
   CHECK(alive(pid));
   CHECK(std::filesystem::exists(profile / "cert9.db"));
   const std::string cmdline = testing::read_file("/proc/" + std::to_string(pid) + "/cmdline");

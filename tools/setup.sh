@@ -8,7 +8,7 @@ packages=(
   # build (Ninja rebuilds exactly the files whose flags changed, see tools/lib/common.sh)
   cmake g++ make ninja-build pkg-config
   # the engine's libraries
-  libssl-dev libnss3-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
+  libssl-dev libnss3-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev libpsl-dev
   # the fleet audit reads nmap XML with expat, a streaming parser
   libexpat1-dev
   # tests, demo and benchmarks: Catch2, real TLS servers (openssl s_server), real profiles (certutil),
