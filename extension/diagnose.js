@@ -212,6 +212,10 @@ function renderAdmin(d) {
   $("admin").hidden = false;
 }
 
+// Why the host looked at this profile, by how it found it (profile.source); its own reason is English.
+const PROFILE_SOURCE = { "argument": "profileSourceArgument", "parent process": "profileSourceParent",
+  "lock": "profileSourceLock", "profiles.ini": "profileSourceDefault" };
+
 function renderDetails(entry) {
   const d = entry.diagnosis;
   const body = $("details-body");
@@ -219,14 +223,18 @@ function renderDetails(entry) {
   const line = (text) => body.append(el("p", text));
   if (d.firefox_error) line(t("errorNameLine", visible(d.firefox_error)));
   if (d.reported_error) line(t("reportedLine", visible(d.reported_error)));
-  for (const f of d.findings) line(t("findingLine", visible(f.code), visible(f.title)));
+  // Each finding by its code and its title in the user's language (the host's own title is English).
+  for (const f of d.findings) line(t("findingLine", visible(f.code), describeFinding(f, d).title));
   if (d.connection) {
     line(t("connectionLine", visible(d.connection.address), visible(d.connection.port),
       visible(`${d.connection.tls_version || "-"} ${d.connection.cipher || ""}`.trim())));
     if (d.connection.proxy) line(t("proxyLine", visible(d.connection.proxy)));
   }
   if (entry.proxyNote) line(t("proxyUnsupported", entry.proxyNote));
-  if (d.profile) line(t("profileLine", visible(d.profile.path), visible(d.profile.reason)));
+  if (d.profile) {
+    const why = PROFILE_SOURCE[d.profile.source];
+    line(t("profileLine", visible(d.profile.path), why ? t(why) : visible(d.profile.reason)));
+  }
   (d.chain || []).forEach((c, i) => {
     body.append(el("h4", t("servedCertificate", i)));
     const table = el("table");

@@ -17,11 +17,12 @@ const FINDING_ARGS = {
   stale_anchor: ["stored_subject", "nickname", "stored_not_after", "after"],
   live_connection_conflict: ["serial"],
   open_site_conflict: ["other_host", "serial", "other_url"],
+  shared_identity: ["other_host", "serial", "other_url", "refused", "visits"],
   compare_incomplete: ["unchecked", "urls"],
   issuer_not_sent: ["issuer", "aia"],
   // what Firefox shows
   SEC_ERROR_REUSED_ISSUER_AND_SERIAL: ["issuer", "serial"],
-  MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT: ["host", "subject", "expired_note"],
+  MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT: ["host", "subject", "expired_note", "page_host"],
   SEC_ERROR_UNKNOWN_ISSUER: ["host", "issuer"],
   SEC_ERROR_UNTRUSTED_ISSUER: ["issuer_subject"],
   SEC_ERROR_UNTRUSTED_CERT: ["host"],
@@ -92,6 +93,16 @@ function derivedValue(name, f, d) {
   if (name === "after") return afterText((f.values || {}).after_error);
   if (name === "reissue_command") return visible(`certdoctor reissue ${sh((f.values || {}).url || d.url || "")}`);
   if (name === "http_url") return visible(`http://${f.values.host_port || d.host}/`);
+  // What the server accepted and which version it speaks: the facts of the connection certdoctor made (the host's
+  // own values for them are English sentences).
+  if (name === "accepted" || name === "version") {
+    const c = d.connection || {};
+    if (name === "version") return c.tls_version ? visible(c.tls_version) : t("versionUnknown");
+    return c.tls_version && c.cipher ? t("acceptedProtocol", visible(c.tls_version), visible(c.cipher)) : t("acceptedNothing");
+  }
+  // The site as Firefox's error page names it on its button ("Proceed to HOST:PORT (Risky)"): the port only when
+  // it is not 443.
+  if (name === "page_host") return visible(String((f.values || {}).host_port || d.host || "").replace(/:443$/, ""));
   if (name === "expired_note") {
     const until = (f.values || {}).not_after || leaf.not_after;
     return until && new Date(until) < new Date() ? t("expiredNote", shownDate(until)) : "";

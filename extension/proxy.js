@@ -33,7 +33,14 @@ async function firefoxProxy(pageUrl) {
   if (!setting || isLoopback(host)) return {};
   if (setting.proxyType === "autoConfig" || setting.proxyType === "autoDetect") return { unsupported: "PAC" };
   if (setting.proxyType !== "manual" || bypassed(host, setting.passthrough)) return {};
-  const https = setting.shareProxySettings ? setting.http : setting.ssl;
+  const https = proxyAddress(setting.shareProxySettings ? setting.http : setting.ssl);
   if (https) return { proxy: "http://" + https };
-  return setting.socks ? { unsupported: "SOCKS" } : {};
+  return proxyAddress(setting.socks) ? { unsupported: "SOCKS" } : {};
+}
+
+// "host:port" as Firefox gives a proxy, or null: with its host field cleared Firefox still gives the port (":3128",
+// measured in ESR 153.8), which is no proxy at all.
+function proxyAddress(value) {
+  const m = /^(.+):(\d+)$/.exec(String(value || ""));
+  return m && Number(m[2]) > 0 ? value : null;
 }

@@ -119,7 +119,9 @@ function renderCompared(section, d) {
   if (!compared.length) return;
   const list = el("ul");
   for (const c of compared) {
-    const key = { conflict: "comparedConflict", no_conflict: "comparedNoConflict", unreachable: "comparedUnreachable",
+    // A twin Firefox does not accept through a trust anchor rarely causes the error (the host's prediction).
+    const conflict = c.prediction === "may_be_refused" ? "comparedTwin" : "comparedConflict";
+    const key = { conflict, no_conflict: "comparedNoConflict", unreachable: "comparedUnreachable",
       same_site: "comparedSameSite" }[c.status] || "comparedNotChecked";
     const item = el("li", t(key, visible(c.url), visible(c.subject || c.reason || "")));
     item.dataset.status = c.status;

@@ -28,7 +28,11 @@ function summarize(entry, options) {
     described.find((x) => x.severity === "error") || described[0];
   const summary = { tone: lead.severity === "error" ? "bad" : "warn", ...pick(lead), findings: described };
   const removable = REMOVE_ACTION[lead.code] && conflictOf(lead.finding, d);
-  if (removable && (removable.removable || removable.caution)) {
+  // One click (then the confirmation) only for a certificate removable as it is: never for a trusted root, a
+  // distrust entry or a certificate with a key (`removable` false, `caution` says why). A server chooses what it
+  // presents, so it could otherwise aim the primary button at the organisation's own root (docs/SECURITY.md);
+  // removing such a certificate takes an explicit step of its own (certdoctor remove --allow-trusted).
+  if (removable && removable.removable === true) {
     summary.action = options.report_only
       ? { kind: "report", label: t("reportOnlyFix") }
       : { kind: "remove", label: t(REMOVE_ACTION[lead.code]), conflict: removable };

@@ -109,6 +109,8 @@ TEST_CASE("audit: loopback endpoints fetched and judged; the iDRAC twins are one
   REQUIRE(j["collisions"].size() == 1);
   const json& g = j["collisions"][0];
   CHECK(g["kind"] == "twins");
+  // Self-signed and trusted by nothing here: Firefox rarely refuses one for the other (tests/truth/sequences.json).
+  CHECK(g["when"] == "once_trusted_or_stored");
   CHECK(g["serial"] == "01");
   CHECK(g["device"]["vendor"] == "Dell");
   CHECK(g["endpoints"].size() == 2);
@@ -139,6 +141,36 @@ TEST_CASE("audit: loopback endpoints fetched and judged; the iDRAC twins are one
   CHECK(has_finding(*weak, "weak_key"));
   CHECK_FALSE(has_finding(*site, "weak_key"));
   CHECK_FALSE(has_finding(*site, "expiring"));
+}
+
+TEST_CASE("audit: a group collides today once one of its members loads through a trust anchor (--trust)", "[audit]") {
+  Fleet f;
+  // Two sites the internal CA issued with one serial (a CA run with bare openssl commands).
+  std::vector<FarmEndpoint> twins;
+  for (const char* cn : {"twin-a.test", "twin-b.test"}) {
+    twins.push_back({forge::make({.cn = cn, .ext = {"subjectAltName=IP:127.0.0.1", "extendedKeyUsage=serverAuth"},
+                                  .key = "ec:P-256", .serial = "01"}, &f.root)});
+  }
+  TlsFarm farm(twins);
+  std::string text;
+  for (auto port : farm.ports()) text += "127.0.0.1:" + std::to_string(port) + "\n";
+  const auto targets = f.dir / "twins.txt";
+  write_file(targets, text);
+  // Trusting the CA: both load through it, so Firefox refuses the other in a session that opened one.
+  auto trusted = audit({targets.string(), "--json", "--trust", f.root_pem.string()});
+  INFO(trusted.err);
+  REQUIRE(trusted.exit_code == 1);
+  json j = json::parse(trusted.out);
+  REQUIRE(j.at("collisions").size() == 1);
+  CHECK(j.at("collisions")[0].at("when") == "today");
+  // Without it, neither does: the group collides once one of them is trusted or stored.
+  auto untrusted = audit({targets.string(), "--json"});
+  json u = json::parse(untrusted.out);
+  REQUIRE(u.at("collisions").size() == 1);
+  CHECK(u.at("collisions")[0].at("when") == "once_trusted_or_stored");
+  // The table says which, in words.
+  CHECK(audit({targets.string(), "--trust", f.root_pem.string()}).out.find("collides today") != std::string::npos);
+  CHECK(audit({targets.string()}).out.find("will collide once one is trusted or stored") != std::string::npos);
 }
 
 TEST_CASE("audit: --trust CA.pem judges as a Firefox that trusts the internal CA; a clean run exits 0", "[audit]") {

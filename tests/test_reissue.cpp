@@ -68,7 +68,12 @@ TEST_CASE("Reissue: a self-signed replacement with a random serial, the device's
   CHECK(out.signer == "self-signed");
   REQUIRE(out.device != nullptr);
   CHECK(out.device->id == "dell-idrac");
-  CHECK(out.names == std::vector<std::string>{"DNS:idrac-abc1234", "DNS:idrac-a.example.test", "IP:192.0.2.7"});
+  // Only the URL's host by default: what the device serves is its own word (docs/SECURITY.md), listed, not used.
+  CHECK(out.names == std::vector<std::string>{"DNS:idrac-a.example.test"});
+  CHECK(out.served_names == std::vector<std::string>{"DNS:idrac-abc1234", "IP:192.0.2.7"});
+  REQUIRE(out.skipped.size() == 2);
+  CHECK_THAT(out.skipped[0], Catch::StartsWith("DNS:idrac-abc1234: outside example.test"));
+  CHECK_THAT(out.skipped[1], Catch::StartsWith("IP:192.0.2.7: an address the device serves"));
 
   auto cert = parse(out.cert_der);
   REQUIRE(cert);
@@ -89,7 +94,7 @@ TEST_CASE("Reissue: a self-signed replacement with a random serial, the device's
   CHECK(text.find("TLS Web Server Authentication") != std::string::npos);
   CHECK(text.find("Digital Signature, Key Encipherment") != std::string::npos);
   CHECK(text.find("DNS:idrac-a.example.test") != std::string::npos);
-  CHECK(text.find("IP Address:192.0.2.7") != std::string::npos);
+  CHECK(text.find("192.0.2.7") == std::string::npos);  // served, not confirmed: not in the certificate
   CHECK(text.find("Subject: CN = idrac-a.example.test") != std::string::npos);
   // The key: owner-only, and the certificate's.
   struct stat st {};
@@ -200,7 +205,9 @@ TEST_CASE("Reissue: a CSR the device made is signed for its own key, by the admi
   CHECK(a.signer == "ca");
   const fs::path a_cert = reissue_file(with_ca, "ilo-7.example.test", "certificate");
   CHECK(testing::run_ok({"openssl", "x509", "-in", a_cert.string(), "-noout", "-pubkey"}) == device_pub);
-  CHECK(text_of(a_cert).find("Subject: CN = ilo-7.example.test, O = Example") != std::string::npos);
+  // The CSR's subject is the device's word: the certificate names the host instead.
+  CHECK(text_of(a_cert).find("Subject: CN = ilo-7.example.test\n") != std::string::npos);
+  CHECK(text_of(a_cert).find("O = Example") == std::string::npos);
   CHECK_FALSE(fs::exists(reissue_file(with_ca, "ilo-7.example.test", "key")));  // the key stays on the device
   CHECK(testing::run({"openssl", "verify", "-CAfile", ca.cert.string(), a_cert.string()}).exit_code == 0);
 
@@ -211,6 +218,12 @@ TEST_CASE("Reissue: a CSR the device made is signed for its own key, by the admi
   const fs::path b_cert = reissue_file(alone, "ilo-7.example.test", "certificate");
   const fs::path b_ca = reissue_file(alone, "ilo-7.example.test", "ca");
   CHECK(testing::run({"openssl", "verify", "-CAfile", b_ca.string(), b_cert.string()}).exit_code == 0);
+  // The one-off CA may vouch for exactly this name, and for no CA below it.
+  const std::string ca_text = text_of(b_ca);
+  CHECK(ca_text.find("pathlen:0") != std::string::npos);
+  CHECK(ca_text.find("X509v3 Name Constraints: critical") != std::string::npos);
+  CHECK(ca_text.find("DNS:ilo-7.example.test") != std::string::npos);
+  CHECK(ca_text.find("DNS:.ilo-7.example.test") != std::string::npos);  // excluded: nothing below it
   CHECK(testing::read_file(reissue_file(alone, "ilo-7.example.test", "chain")) ==
         testing::read_file(b_cert) + testing::read_file(b_ca));
   // Only the CA's certificate is kept: no file in the folder holds a private key.
@@ -299,7 +312,7 @@ TEST_CASE("CLI reissue: twins with one factory identity; the replacement for one
         "racadm -r 'idrac-b.example.test' -u root sslcertupload -t 1 -f './idrac-b.example.test.cert.pem'");
   auto text = run_cli({"diagnose", url, "--profile", profile.dir().string(), "--resolve", resolve}, dir.path());
   CHECK(text.out.find("The device: Dell iDRAC") != std::string::npos);
-  CHECK(text.out.find("any two of them break each other") != std::string::npos);
+  CHECK(text.out.find("two of them break each other in Firefox once one") != std::string::npos);
   CHECK(text.out.find("      certdoctor reissue '" + url + "'") != std::string::npos);
   CHECK(text.out.find("      racadm -r 'idrac-b.example.test' -u root sslcertupload") != std::string::npos);
 
@@ -351,4 +364,93 @@ TEST_CASE("CLI reissue: twins with one factory identity; the replacement for one
   CHECK(testing::run({"openssl", "pkcs12", "-in", (out2 / (host + ".p12")).string(), "-passin",
                       "file:" + (dir / "pw").string(), "-nodes"})
             .exit_code == 0);
+}
+
+// The review's reproduction (issue 28): a device reached as https://127.0.0.1:PORT/ presents *.google.com,
+// www.paypal.com and 8.8.8.8. The fetch is not authenticated, so none of that may end up in a certificate the
+// admin's CA signs, nor the CSR's subject; the one-off CA is constrained to exactly the names it signs.
+TEST_CASE("Reissue: a device presenting foreign names gets a certificate for the URL's host only", "[reissue][cli][security]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto evil = pki.device("evil", {.subject = "/CN=login.bank.example/O=Evil",
+                                  .extensions = {"subjectAltName=DNS:*.google.com,DNS:www.paypal.com,IP:8.8.8.8,IP:127.0.0.1",
+                                                 "extendedKeyUsage=serverAuth"}});
+  auto fleet = pki.root("fleet", {.subject = "/CN=Fleet CA"});
+  testing::TlsServer device({.cert = evil.cert, .key = evil.key});
+  const std::string url = "https://127.0.0.1:" + std::to_string(device.port()) + "/";
+
+  const fs::path out = dir / "out";
+  fs::create_directory(out);
+  auto made = run_cli({"reissue", url, "--ca", fleet.cert.string(), "--ca-key", fleet.key.string(), "--out",
+                       out.string(), "--json", "--accept-served-names"}, dir.path());
+  INFO(made.err);
+  REQUIRE(made.exit_code == 0);
+  const json r = json::parse(made.out);
+  CHECK(r.at("names") == json::array({"IP:127.0.0.1"}));
+  CHECK(r.at("served_names") == json::array({"DNS:*.google.com", "DNS:www.paypal.com", "IP:8.8.8.8", "IP:127.0.0.1"}));
+  const std::string skipped = r.at("skipped_names").dump();
+  CHECK_THAT(skipped, Catch::Contains("DNS:*.google.com: a wildcard"));
+  CHECK_THAT(skipped, Catch::Contains("DNS:www.paypal.com: outside 127.0.0.1"));
+  CHECK_THAT(skipped, Catch::Contains("IP:8.8.8.8: an address the device serves"));
+  // The names were shown before the signing (standard error), and the certificate holds nothing else.
+  CHECK_THAT(made.err, Catch::Contains("the certificate will name: IP:127.0.0.1"));
+  const std::string text = text_of(reissue_file(out, "127.0.0.1", "certificate"));
+  CHECK(text.find("google") == std::string::npos);
+  CHECK(text.find("paypal") == std::string::npos);
+  CHECK(text.find("8.8.8.8") == std::string::npos);
+
+  // With a CSR and no CA: the subject is the host's, the one-off CA permits the address 127.0.0.1 alone.
+  testing::run_ok({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+                   (dir / "dev.key").string(), "-subj", "/CN=login.bank.example/O=Evil", "-out", (dir / "dev.csr").string()});
+  const fs::path alone = dir / "alone";
+  fs::create_directory(alone);
+  auto signed_csr = run_cli({"reissue", url, "--csr", (dir / "dev.csr").string(), "--out", alone.string(), "--json"},
+                            dir.path());
+  INFO(signed_csr.err);
+  REQUIRE(signed_csr.exit_code == 0);
+  const fs::path cert = reissue_file(alone, "127.0.0.1", "certificate");
+  const fs::path ca = reissue_file(alone, "127.0.0.1", "ca");
+  const std::string cert_text = text_of(cert);
+  CHECK(cert_text.find("Subject: CN = 127.0.0.1\n") != std::string::npos);
+  CHECK(cert_text.find("bank") == std::string::npos);
+  const std::string ca_text = text_of(ca);
+  CHECK(ca_text.find("pathlen:0") != std::string::npos);
+  CHECK(ca_text.find("IP:127.0.0.1/255.255.255.255") != std::string::npos);
+  CHECK(testing::run({"openssl", "verify", "-CAfile", ca.string(), cert.string()}).exit_code == 0);
+
+  // Names the admin gives one by one are used, wildcards included: the admin said so.
+  const fs::path given = dir / "given";
+  fs::create_directory(given);
+  auto named = run_cli({"reissue", url, "--name", "*.lab.example", "--name", "10.0.0.9", "--out", given.string(), "--json",
+                        "--csr", (dir / "dev.csr").string()}, dir.path());
+  INFO(named.err);
+  REQUIRE(named.exit_code == 0);
+  CHECK(json::parse(named.out).at("names") == json::array({"DNS:*.lab.example", "IP:127.0.0.1", "IP:10.0.0.9"}));
+  CHECK(testing::run({"openssl", "verify", "-CAfile", reissue_file(given, "127.0.0.1", "ca").string(),
+                      reissue_file(given, "127.0.0.1", "certificate").string()}).exit_code == 0);
+}
+
+TEST_CASE("Reissue: served names inside the URL host's registrable domain only with --accept-served-names",
+          "[reissue][security]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto served = pki.device("served", {.subject = "/CN=nas",
+                                      .extensions = {"subjectAltName=DNS:nas-mgmt.corp.example,DNS:nas.other.example,"
+                                                     "DNS:*.corp.example,DNS:nas.corp.example"}});
+  ReissueRequest plain{.host = "nas.corp.example", .served_der = served.der(), .out_dir = dir / "a"};
+  fs::create_directory(dir / "a");
+  CHECK(reissue(plain).names == std::vector<std::string>{"DNS:nas.corp.example"});
+  ReissueRequest accepting{.host = "nas.corp.example", .served_der = served.der(), .accept_served_names = true,
+                           .out_dir = dir / "b"};
+  fs::create_directory(dir / "b");
+  const ReissueResult r = reissue(accepting);
+  CHECK(r.names == std::vector<std::string>{"DNS:nas.corp.example", "DNS:nas-mgmt.corp.example"});
+  const std::string skipped = json(r.skipped).dump();
+  CHECK_THAT(skipped, Catch::Contains("DNS:nas.other.example: outside corp.example"));
+  CHECK_THAT(skipped, Catch::Contains("DNS:*.corp.example: a wildcard"));
+  // A name the admin gives that is not a name at all is refused before anything is made.
+  ReissueRequest bad{.host = "nas.corp.example", .names = {"bad name"}, .out_dir = dir / "c"};
+  fs::create_directory(dir / "c");
+  CHECK_THAT(error_code_of(bad), Catch::StartsWith("invalid_field"));
+  CHECK(fs::is_empty(dir / "c"));
 }

@@ -14,6 +14,7 @@
 #include "base/build_info.hpp"
 #include "certificate/cert_info.hpp"
 #include "diagnosis/compare.hpp"
+#include "firefox/held_identity.hpp"
 #include "pki.hpp"
 #include "profile.hpp"
 #include "protocol/framing.hpp"
@@ -81,8 +82,14 @@ TEST_CASE("Twins: --compare names the open site that serves another certificate 
   CHECK(named["fix"].get<std::string>().find("firefox --no-remote --profile \"$(mktemp -d)\" '" + t.server_b.url() + "'") !=
         std::string::npos);
   CHECK(finding(d, "live_connection_conflict") == nullptr);  // named, so no longer the unnamed warning
+  // The verdict counts the identity held in memory: A loads through the trusted CA, so Firefox refuses B, with no
+  // bypass (measured every time: tests/truth/sequences.json), although B's chain alone would load.
+  CHECK(d.at("firefox_error") == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  CHECK(d.at("overridable") == false);
   REQUIRE(d["compared"].size() == 5);
   CHECK(d["compared"][0]["status"] == "conflict");
+  CHECK(d["compared"][0].at("prediction") == "refused");
+  CHECK_FALSE(d["compared"][0].contains("measured"));
   CHECK(d["compared"][0]["matches"][0]["other_sha256"] == t.a.sha256());
   CHECK(d["compared"][1]["status"] == "no_conflict");  // another serial
   CHECK(d["compared"][2]["status"] == "no_conflict");  // the very same certificate is no conflict
@@ -117,6 +124,95 @@ TEST_CASE("Twins: without --compare the in-memory case is named as such, with th
   CHECK(fix.find("Minimize memory usage") != std::string::npos);
   CHECK(fix.find("wait a minute") == std::string::npos);  // measured not to work
   CHECK_FALSE(d.contains("compared"));
+  // Nothing stored explains the reported reused serial: the verdict is the identity held in memory.
+  CHECK(d.at("firefox_error") == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  CHECK(d.at("overridable") == false);
+  // Not reported: B's own chain loads.
+  auto quiet = run_cli({"diagnose", t.server_b.url(), "--profile", t.w.profile.dir().string(), "--json"}, t.w.dir.path());
+  REQUIRE(quiet.exit_code == 0);
+  CHECK(json::parse(quiet.out).at("firefox_error").is_null());
+}
+
+namespace {
+
+// Self-signed factory twins: one subject and issuer name, serial 01, a key each; trusted by nothing.
+struct SelfSignedTwins {
+  testing::Workspace w;
+  testing::Issued a = w.pki.device("a", {.subject = "/O=Example Devices/CN=Factory Certificate", .serial = "01",
+                                          .extensions = {"subjectAltName=IP:127.0.0.1"}});
+  testing::Issued b = w.pki.device("b", {.subject = "/O=Example Devices/CN=Factory Certificate", .serial = "01",
+                                          .extensions = {"subjectAltName=IP:127.0.0.1"}});
+  testing::TlsServer server_a{{.cert = a.cert, .key = a.key}};
+  testing::TlsServer server_b{{.cert = b.cert, .key = b.key}};
+};
+
+}  // namespace
+
+TEST_CASE("Twins: a twin that does not load through a trust anchor is a note, not the cause", "[twins]") {
+  SelfSignedTwins t;
+  // B diagnosed as the extension asks: what Firefox reported, and A's open tab to compare.
+  const auto diagnose_b = [&](const std::string& reported) {
+    auto r = run_cli({"diagnose", t.server_b.url(), "--profile", t.w.profile.dir().string(), "--reported-error", reported,
+                      "--json", "--compare", t.server_a.url()},
+                     t.w.dir.path());
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  };
+  // What Firefox showed for B with A open (measured: its own self-signed warning, with the bypass).
+  json d = diagnose_b("MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT");
+  CHECK(d.at("firefox_error") == "MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT");
+  CHECK(d.at("overridable") == true);
+  REQUIRE_FALSE(d.at("findings").empty());
+  CHECK(d["findings"][0].at("code") == "MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT");  // the page's own error leads
+  CHECK(finding(d, "open_site_conflict") == nullptr);
+  const json* note = finding(d, "shared_identity");
+  REQUIRE(note);
+  CHECK(note->at("severity") == "info");
+  CHECK(note->at("values").at("other_url") == t.server_a.url());
+  CHECK(note->at("values").at("refused") == certdoctor::kUntrustedTwinRefusals.refused);
+  CHECK(note->at("values").at("visits") == certdoctor::kUntrustedTwinRefusals.visits);
+  // No twin remedies: neither a separate Firefox nor about:memory, only certificates of their own.
+  const std::string fix = note->at("fix");
+  CHECK(fix.find("--no-remote") == std::string::npos);
+  CHECK(fix.find("about:memory") == std::string::npos);
+  CHECK(fix.find("certdoctor reissue '" + t.server_b.url() + "'") != std::string::npos);
+  REQUIRE(d.at("compared").size() == 1);
+  CHECK(d["compared"][0].at("prediction") == "may_be_refused");
+  CHECK(d["compared"][0].at("measured").at("visits") == certdoctor::kUntrustedTwinRefusals.visits);
+
+  // In the rare session where Firefox did refuse B with the reused serial, the verdict follows what it reported.
+  json x = diagnose_b("SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  CHECK(x.at("firefox_error") == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL");
+  CHECK(x.at("overridable") == false);
+  CHECK(finding(x, "shared_identity") != nullptr);
+  CHECK(finding(x, "open_site_conflict") == nullptr);
+}
+
+TEST_CASE("Twins: the held-identity rule: refused through a trust anchor, the reported reused serial kept", "[twins]") {
+  using certdoctor::pkix::Result;
+  certdoctor::Verdict anchored;
+  anchored.result = Result::Success;
+  anchored.path = {"leaf", "root"};
+  CHECK(certdoctor::predict_twin(anchored).refused);
+  certdoctor::Verdict self_signed;
+  self_signed.result = Result::SelfSignedCert;
+  const auto may = certdoctor::predict_twin(self_signed);
+  CHECK_FALSE(may.refused);
+  CHECK(may.measured.visits == certdoctor::kUntrustedTwinRefusals.visits);
+
+  certdoctor::ShownError loads;  // B's chain alone loads
+  const std::string reused = "SEC_ERROR_REUSED_ISSUER_AND_SERIAL";
+  auto shown = certdoctor::with_held_identity(loads, reused, true);
+  REQUIRE(shown.error);
+  CHECK(*shown.error == Result::ReusedIssuerAndSerial);
+  CHECK_FALSE(shown.overridable);
+  CHECK_FALSE(certdoctor::with_held_identity(loads, reused, false).error);          // nothing explains it
+  CHECK_FALSE(certdoctor::with_held_identity(loads, std::string("SEC_ERROR_UNKNOWN_ISSUER"), true).error);
+  certdoctor::ShownError excepted;  // an exception lets a self-signed chain through: not past the reused serial
+  excepted.exception_applies = true;
+  shown = certdoctor::with_held_identity(excepted, reused, true);
+  CHECK(shown.error);
+  CHECK_FALSE(shown.exception_applies);
 }
 
 TEST_CASE("Twins: --compare takes only https URLs; a bad one is refused before anything is fetched", "[twins]") {

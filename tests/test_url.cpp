@@ -1,4 +1,12 @@
+#include <arpa/inet.h>
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 
 #include "base/request_error.hpp"
 #include "fetch/url.hpp"
@@ -50,7 +58,54 @@ TEST_CASE("URLs: what Firefox could not have loaded over TLS is refused with the
   CHECK_THAT(message("https://example.test:/"), Catch::Contains("empty port"));
   CHECK_THAT(message("https://[::1/"), Catch::Contains("unterminated"));
   CHECK_THAT(message("https://[nonsense]/"), Catch::Contains("IPv6"));
-  CHECK_THAT(message("https:///path"), Catch::Contains("no host"));
+  CHECK_THAT(message("https://"), Catch::Contains("no host"));
+  CHECK_THAT(message("https://user@/"), Catch::Contains("no host"));
+  CHECK_THAT(message("https://-remote/"), Catch::Contains("'-'"));  // never an option to a program it is passed to
   CHECK_THAT(message("https://ex ample.test/"), Catch::Contains("ASCII"));
   CHECK_THAT(message("https://bücher.test/"), Catch::Contains("punycode"));
+}
+
+// Firefox's own answers, measured in Firefox ESR by tests/browser/record-url-parsing.mjs: for every tricky URL,
+// certdoctor either refuses it or reaches exactly the host and port Firefox opens. Never another host.
+TEST_CASE("URLs: the host and port are the ones Firefox itself opens, or the URL is refused", "[url][firefox]") {
+  const auto path = std::filesystem::path(CERTDOCTOR_SOURCE_DIR) / "tests/data/firefox/url-parsing.json";
+  std::ifstream in(path);
+  REQUIRE(in);
+  const auto recorded = nlohmann::json::parse(in);
+  REQUIRE_THAT(recorded.at("firefox").get<std::string>(), Catch::Contains("153.8"));
+  const auto& urls = recorded.at("urls");
+  REQUIRE(urls.size() >= 30);
+  auto same_host = [](const std::string& ours, const std::string& firefox) {
+    in6_addr a{}, b{};
+    if (inet_pton(AF_INET6, ours.c_str(), &a) == 1 && inet_pton(AF_INET6, firefox.c_str(), &b) == 1) {
+      return std::memcmp(&a, &b, sizeof a) == 0;
+    }
+    return ours == firefox;
+  };
+  int agreed = 0, refused = 0;
+  for (const auto& u : urls) {
+    const std::string input = u.at("input").get<std::string>();
+    INFO("URL " << input);
+    std::optional<certdoctor::Target> t;
+    try {
+      t = parse_target(input);
+    } catch (const RequestError& e) {
+      CHECK(e.code() == "invalid_url");
+    }
+    if (u.contains("error")) {
+      CHECK_FALSE(t.has_value());  // Firefox opens nothing: neither does certdoctor
+      continue;
+    }
+    if (!t) {
+      ++refused;
+      continue;
+    }
+    CHECK(same_host(t->host, u.at("host").get<std::string>()));
+    CHECK(t->port == u.at("port").get<int>());
+    ++agreed;
+  }
+  // The reproduction of the review: Firefox opens evil.example, and so does certdoctor (not 127.0.0.1).
+  CHECK(parse_target("https://evil.example\\@127.0.0.1/").host == "evil.example");
+  CHECK(agreed >= 30);
+  CHECK(refused <= 5);
 }

@@ -27,6 +27,7 @@ const show = (argv) => {
 };
 const json = (argv) => JSON.parse(spawnSync(args.certdoctor, [...argv, '--json'], { encoding: 'utf8' }).stdout);
 const headless = !(args.watch && process.env.DISPLAY);
+// Pacing for a person watching (--watch with a display), not a wait for readiness: headless it is 0.
 const pause = () => new Promise((r) => setTimeout(r, headless ? 0 : 2500));
 
 const browser = await launchFirefox({ profileDir: args.profile, home: path.join(args.profile, '..', 'firefox-home'),

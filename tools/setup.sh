@@ -8,7 +8,7 @@ packages=(
   # build (Ninja rebuilds exactly the files whose flags changed, see tools/lib/common.sh)
   cmake g++ make ninja-build pkg-config
   # the engine's libraries
-  libssl-dev libnss3-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev
+  libssl-dev libnss3-dev nlohmann-json3-dev libboost-dev libboost-filesystem-dev libcli11-dev libpsl-dev
   # the fleet audit reads nmap XML with expat, a streaming parser
   libexpat1-dev
   # tests, demo and benchmarks: Catch2, real TLS servers (openssl s_server), real profiles (certutil),
@@ -16,8 +16,9 @@ packages=(
   catch2 openssl libnss3-tools time tinyproxy-bin
   # fuzzing (tools/fuzz.sh): clang with libFuzzer, whose runtime needs libclang-rt-14-dev explicitly
   clang libclang-rt-14-dev
-  # ground truth and end-to-end tests in the real browser (driven by puppeteer-core from tests/browser)
-  firefox-esr
+  # ground truth and end-to-end tests in the real browser (driven by puppeteer-core from tests/browser); the German
+  # language pack, for the extension's German locale as a German Firefox shows it (tests/browser/e2e-german.mjs)
+  firefox-esr firefox-esr-l10n-de
 )
 # Node.js runs the browser tests; a machine that has it (from any source) keeps it.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

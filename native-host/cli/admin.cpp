@@ -5,6 +5,8 @@
 
 #include "diagnosis/error_table.hpp"
 #include "profile/profile_locate.hpp"
+#include "base/request_error.hpp"
+#include "base/safe_file.hpp"
 #include "rollout/rollout.hpp"
 
 namespace certdoctor {
@@ -51,10 +53,11 @@ int emit(const std::string& text, const std::string& output) {
     std::cout << text;
     return 0;
   }
-  std::ofstream out(output, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) {
-    std::cerr << "certdoctor: cannot write " << printable(output) << "\n";
+  try {
+    // A random O_EXCL name beside the target, renamed over it: never through a planted link (base/safe_file.hpp).
+    write_output_file(output, text, 0644, true, {"write_failed"});
+  } catch (const RequestError& e) {
+    std::cerr << "certdoctor: " << printable(e.what()) << "\n";
     return 1;
   }
   return 0;
@@ -67,7 +70,7 @@ std::optional<int> AdminCommands::run() const {
     DoctorInput in{platform_named(platform_), home_.empty() ? current_home() : std::filesystem::path(home_), root_};
     nlohmann::json report = doctor(in);
     if (json_) {
-      std::cout << report.dump(2) << "\n";
+      std::cout << inert_json(report.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) << "\n";
     } else {
       for (const auto& c : report["checks"]) {
         std::cout << (c["ok"].get<bool>() ? "ok    " : "FAIL  ") << c["check"].get<std::string>() << ": "

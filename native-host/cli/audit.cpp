@@ -1,12 +1,15 @@
 #include "audit.hpp"
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "audit/audit.hpp"
 #include "audit/report_writers.hpp"
+#include "base/request_error.hpp"
+#include "base/safe_file.hpp"
 #include "base/text.hpp"
+#include "profile/profile_access.hpp"
 #include "profile/store_error.hpp"
 
 namespace certdoctor {
@@ -40,6 +43,9 @@ std::optional<int> AuditCommand::run() const {
   using namespace audit;
   std::optional<TrustSet> trust;
   try {
+    // Root judges against another user's profile as that user: nothing in it is parsed with root's rights (the
+    // HTML report is then written with that user's rights too).
+    if (!profile_.empty()) read_profile_as_owner(profile_);
     std::vector<std::filesystem::path> pems(trust_.begin(), trust_.end());
     trust.emplace(TrustSet::open(profile_.empty() ? std::nullopt : std::optional<std::filesystem::path>(profile_), pems));
   } catch (const std::exception& e) {
@@ -68,21 +74,16 @@ std::optional<int> AuditCommand::run() const {
   }
   const AuditReport& report = result.report;
   if (!html_.empty()) {
-    // Written beside the target and renamed over it, so that a failed run never leaves half a report.
-    const std::string part = html_ + ".part";
-    {
-      std::ofstream out(part, std::ios::binary | std::ios::trunc);
-      if (!out) {
-        std::cerr << "certdoctor audit: cannot write " << printable(html_) << "\n";
-        return 2;
-      }
-      write_html(out, report);
-      if (!out.flush()) {
-        std::cerr << "certdoctor audit: writing " << printable(html_) << " failed\n";
-        return 2;
-      }
+    // Written under a random name beside the target and renamed over it, so that a failed run never leaves half a
+    // report and nothing planted under a predictable name is written through (base/safe_file.hpp).
+    std::ostringstream html;
+    write_html(html, report);
+    try {
+      write_output_file(html_, html.str(), 0644, true, {"write_failed"});
+    } catch (const RequestError& e) {
+      std::cerr << "certdoctor audit: " << printable(e.what()) << "\n";
+      return 2;
     }
-    std::filesystem::rename(part, html_);
     std::cerr << "certdoctor audit: HTML report written to " << printable(html_) << "\n";
   }
   if (json_) write_json(std::cout, report);

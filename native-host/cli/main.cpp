@@ -12,6 +12,7 @@
 #include "diagnosis/error_table.hpp"
 #include "profile/firefox_nss.hpp"
 #include "profile/nss_store.hpp"
+#include "profile/profile_access.hpp"
 #include "profile/profile_list.hpp"
 #include "profile/profile_locate.hpp"
 #include "profile/removal.hpp"
@@ -23,12 +24,13 @@ namespace {
 using namespace certdoctor;
 using json = nlohmann::json;
 
-void print_json(const json& j) { std::cout << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n"; }
+// Exact data, but no raw C1 or format character reaches the terminal of whoever reads it (base/text.hpp).
+void print_json(const json& j) { std::cout << inert_json(j.dump(2, ' ', false, json::error_handler_t::replace)) << "\n"; }
 
 std::string describe_line(const json& c) {
   return "'" + printable(c.value("nickname", "")) + "' (" + printable(c.value("subject", "")) + ", serial " +
          printable(c.value("serial", "")) + ", trust \"" + printable(c.value("trust", "")) + "\")\n  sha256 " +
-         c.value("sha256", "");
+         printable(c.value("sha256", ""));
 }
 
 struct Options {
@@ -39,6 +41,8 @@ struct Options {
 };
 
 int run_diagnose(Options& o) {
+  // Root reads another user's profile as that user: nothing in it is parsed with root's rights.
+  if (!o.profile.empty()) read_profile_as_owner(o.profile);
   if (!o.profile.empty()) o.diagnose.profile.explicit_dir = o.profile;
   if (!o.reported.empty()) o.diagnose.reported_error = o.reported;
   o.diagnose.profile.home = current_home();
@@ -101,8 +105,7 @@ int run_remove(const Options& o) {
     after = AfterCheck{o.url, o.diagnose.resolve, o.diagnose.proxy};
     validate_after_check(*after);
   }
-  become_profile_owner(o.profile);
-  json result = remove_certificate(r);
+  json result = remove_certificate(r);  // as the profile's owner from here on (profile/profile_access.hpp)
   // Given the site, say what Firefox shows for it now (never an exit status of its own: the removal is done).
   if (after) result["after"] = verdict_after(*after, o.profile);
   if (o.as_json) {
@@ -136,7 +139,6 @@ std::string state_text(const std::string& state) {
 }
 
 int run_undo(const Options& o) {
-  become_profile_owner(o.profile);
   if (o.list) {
     json backups = list_backups(o.profile);
     if (o.as_json) {

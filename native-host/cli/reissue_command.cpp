@@ -19,7 +19,14 @@ ReissueCommand::ReissueCommand(CLI::App& app) {
   auto* ca_key = cmd_->add_option("--ca-key", ca_key_, "your CA's private key (PEM, unencrypted)");
   ca->needs(ca_key);
   ca_key->needs(ca);
-  cmd_->add_option("--csr", csr_, "a CSR the device made: sign its key instead of making one");
+  cmd_->add_option("--csr", csr_, "a CSR the device made: sign its key instead of making one (its subject is "
+                                  "replaced by the URL's host)");
+  cmd_->add_option("--name", names_, "one more name for the certificate (DNS name, *.wildcard or IP address); "
+                                     "repeatable. By default the certificate names only the URL's host")
+      ->take_last()->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd_->add_flag("--accept-served-names", accept_served_,
+                 "also name what the device's certificate names, inside the URL host's registrable domain "
+                 "(never a wildcard or another domain: give those with --name)");
   cmd_->add_option("--out", out_, "folder to write the files to (default: the current folder)")->default_val(".");
   cmd_->add_option("--days", days_, "validity in days")->default_val(397)->check(CLI::Range(1, 3650));
   cmd_->add_option("--key-type", key_type_, "rsa2048 (what most devices take), rsa3072, rsa4096, ec-p256, ec-p384")
@@ -59,6 +66,15 @@ std::optional<int> ReissueCommand::run() const {
   r.ca_cert = ca_;
   r.ca_key = ca_key_;
   r.csr = csr_;
+  r.names = names_;
+  r.accept_served_names = accept_served_;
+  // What will be certified, before anything is signed: on standard error, so that --json stays one object.
+  r.before_signing = [](const ReissueResult& plan) {
+    std::cerr << "certdoctor: the certificate will name:";
+    for (const auto& n : plan.names) std::cerr << " " << printable(n);
+    std::cerr << "\n";
+    for (const auto& s : plan.skipped) std::cerr << "  left out: " << printable(s) << "\n";
+  };
   r.out_dir = out_;
   r.days = days_;
   r.key_type = key_type_;
@@ -80,7 +96,7 @@ std::optional<int> ReissueCommand::run() const {
 
   const ReissueResult result = reissue(r);
   if (json_) {
-    std::cout << to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << inert_json(to_json(result).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) << "\n";
     return 0;
   }
   std::cout << "New certificate for " << printable(target.host) << ": serial " << result.serial_hex << " ("

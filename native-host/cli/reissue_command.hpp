@@ -18,9 +18,9 @@ class ReissueCommand {
  private:
   CLI::App* cmd_;
   std::string url_, ca_, ca_key_, csr_, out_, key_type_, password_file_, proxy_;
-  std::vector<std::string> resolve_;
+  std::vector<std::string> resolve_, names_;
   int days_ = 397;
-  bool pkcs12_ = false, json_ = false;
+  bool pkcs12_ = false, json_ = false, accept_served_ = false;
 };
 
 }  // namespace certdoctor

@@ -2,9 +2,11 @@
 // The audit's HTML report in real Firefox ESR (headless): the real CLI writes it from the scanners' fixtures,
 // Firefox opens the file, and the test checks what a reader sees: three charts drawn (collision groups with one
 // bar per group, verdicts, the expiry timeline), the groups with their `certdoctor reissue` commands, every
-// endpoint, and not one request beyond the file itself (the report is self-contained). The screenshot goes to
+// endpoint, and not one request beyond the file itself (the report is self-contained). What it shows is compared with
+// what the fixtures were made to hold (below), never with the same run's JSON. The screenshot goes to
 // artifacts/audit/report.png (look at it).
 import { execFileSync, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +19,34 @@ const CERTDOCTOR = process.env.CERTDOCTOR_BIN || path.join(ROOT, 'build/bin/cert
 const DATA = path.join(ROOT, 'tests/data/audit');
 const ARTIFACTS = path.join(ROOT, 'artifacts/audit');
 
+// What the three fixtures hold, written down from how they were made, not from certdoctor's output: the nmap file's
+// own header (nmap 7.93 --script ssl-cert against three openssl s_server on 127.0.0.1 serving twin1.pem, unique.pem
+// and twin2.pem; the certificates it recorded are those files), and make-schema-fixtures.py for zgrab2 and sslyze.
+// Each endpoint with the certificate file it served (192.0.2.20 twice: a switch seen before and after it re-made its
+// certificate).
+const SERVED = [
+  ['127.0.0.1:46725', 'twin1.pem'], ['127.0.0.1:48815', 'twin2.pem'], ['127.0.0.1:47137', 'unique.pem'],
+  ['192.0.2.10:443', 'twin1.pem'], ['192.0.2.11:443', 'twin2.pem'], ['[2001:db8::12]:8443', 'unique.pem'],
+  ['192.0.2.20:443', 'ios-before.pem'], ['192.0.2.20:443', 'ios-after.pem'],
+  ['192.0.2.30:443', 'printable-name.pem'], ['192.0.2.31:443', 'utf8-name.pem'],
+  ['192.0.2.50:443', 'nas-1.pem'], ['192.0.2.51:443', 'nas-2.pem'],
+];
+const UNREACHED = ['192.0.2.40:443', '192.0.2.52:443'];  // zgrab2's timeout, sslyze's ERROR_NO_CONNECTIVITY
+// The collision groups the certificates were made to form (same issuer and serial, other certificate). The two
+// "Printable Twin" certificates print alike but their issuer names differ as bytes: no group.
+const GROUPS = [
+  { issuer: /CN=iDRAC default certificate/, serial: '01', files: ['twin1.pem', 'twin2.pem'] },
+  { issuer: /CN=IOS-Self-Signed-Certificate-2871539206/, serial: '01', files: ['ios-before.pem', 'ios-after.pem'] },
+  { issuer: /CN=Example Internal CA/, serial: '10', files: ['nas-1.pem', 'nas-2.pem'] },
+];
+// What Firefox shows for each with no trust given (the built-in roots only): a self-signed certificate
+// MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT, the NAS certificates (issued by an internal CA nobody trusts)
+// SEC_ERROR_UNKNOWN_ISSUER; every reached endpoint is refused.
+const VERDICT = (file) => (file.startsWith('nas-') ? 'SEC_ERROR_UNKNOWN_ISSUER' : 'MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT');
+const sha256Of = (file) => new crypto.X509Certificate(fs.readFileSync(path.join(DATA, file))).fingerprint256.replace(/:/g, '').toLowerCase();
+const notAfterOf = (file) => new Date(new crypto.X509Certificate(fs.readFileSync(path.join(DATA, file))).validTo);
+const count = (items) => items.reduce((m, x) => ({ ...m, [x]: (m[x] || 0) + 1 }), {});
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certdoctor-audit-report-'));
 let browser = null;
 try {
@@ -24,9 +54,8 @@ try {
   const audit = spawnSync(CERTDOCTOR, ['audit', path.join(DATA, 'nmap-ssl-cert.xml'), path.join(DATA, 'zgrab2-fleet.jsonl'),
     path.join(DATA, 'sslyze-fleet.json'), '--json', '--html', report], { encoding: 'utf8' });
   assert.equal(audit.status, 1, 'collisions found: exit 1\n' + audit.stderr);
-  const json = JSON.parse(audit.stdout);
-  const groups = json.collisions.length;
-  assert.ok(groups >= 3, `expected the fixtures' collision groups, got ${groups}`);
+  // (The run's JSON is not what the report is judged by: only the facts above are.)
+  const groups = GROUPS.length;
 
   const profile = path.join(dir, 'profile');
   fs.mkdirSync(profile);
@@ -40,42 +69,75 @@ try {
   await page.goto(url, { waitUntil: 'load' });
 
   const seen = await page.evaluate(() => {
+    const cells = (row) => [...row.querySelectorAll('td')].map((td) => td.textContent);
     const figures = [...document.querySelectorAll('figure')].map((f) => {
       const svg = f.querySelector('svg');
       const box = svg.getBoundingClientRect();
-      return { caption: f.querySelector('figcaption').textContent, width: box.width, height: box.height,
-               bars: svg.querySelectorAll('rect').length };
+      // A bar chart draws label, bar, count; the timeline gives each bar a title "YYYY-MM: N".
+      const bars = [...svg.querySelectorAll('rect')].map((r) => r.querySelector('title') ? r.querySelector('title').textContent :
+        `${r.previousElementSibling.textContent}: ${r.nextElementSibling.textContent}`);
+      return { caption: f.querySelector('figcaption').textContent, width: box.width, height: box.height, bars };
     });
     return {
       figures,
-      groupBoxes: document.querySelectorAll('.group').length,
-      fixes: [...document.querySelectorAll('.group pre')].map((p) => p.textContent),
-      endpointRows: document.querySelectorAll('h2 + table tr').length - 1,
+      groups: [...document.querySelectorAll('.group')].map((g) => ({
+        codes: [...g.querySelectorAll(':scope > code')].map((c) => c.textContent),
+        members: [...g.querySelectorAll('table tr')].slice(1).map((r) => cells(r).slice(0, 2)),
+        fix: g.querySelector('pre').textContent })),
+      endpoints: [...document.querySelectorAll('h2 + table tr')].slice(1).map((r) => cells(r).slice(0, 2)),
       summary: document.querySelector('.summary').textContent,
       bad: getComputedStyle(document.querySelector('.summary')).color,
     };
   });
+  const sorted = (xs) => [...xs].map((x) => JSON.stringify(x)).sort();
   assert.equal(seen.figures.length, 3, 'three charts');
   for (const f of seen.figures) {
     assert.ok(f.width > 150 && f.height > 20, `chart "${f.caption}" is drawn (${f.width}x${f.height})`);
   }
   const [groupChart, verdictChart, timeline] = seen.figures;
+
+  // The groups: each with the fixture's issuer, serial, endpoints and certificates, and a reissue command per endpoint.
+  const expectedGroups = GROUPS.map((g) => ({ ...g, members: SERVED.filter(([, file]) => g.files.includes(file))
+    .map(([endpoint, file]) => [endpoint, sha256Of(file)]) }));
+  assert.equal(seen.groups.length, groups, `the fixtures' ${groups} collision groups: ` + JSON.stringify(seen.groups.map((g) => g.codes)));
+  for (const g of expectedGroups) {
+    const shown = seen.groups.find((x) => g.issuer.test(x.codes[0] || ''));
+    assert.ok(shown, `a group for ${g.issuer}: ` + JSON.stringify(seen.groups.map((x) => x.codes)));
+    assert.equal(shown.codes[1], g.serial, `${g.issuer}: serial`);
+    assert.deepEqual(sorted(shown.members), sorted(g.members), `${g.issuer}: its endpoints and their certificates`);
+    const commands = [...shown.fix.matchAll(/^certdoctor reissue 'https:\/\/([^']+)\/'$/gm)].map((m) => m[1]);
+    assert.deepEqual([...new Set(commands)].sort(), [...new Set(g.members.map(([e]) => e))].sort(), `${g.issuer}: one reissue per endpoint`);
+  }
   assert.match(groupChart.caption, /Collision groups/);
-  assert.equal(groupChart.bars, groups, 'one bar per collision group');
+  assert.deepEqual(groupChart.bars.map((b) => Number(b.split(': ').pop())).sort(), expectedGroups.map((g) => g.members.length).sort(),
+    'one bar per group, as long as its endpoints: ' + JSON.stringify(groupChart.bars));
+
+  // What Firefox shows: per endpoint, and counted in the chart.
+  const expectedRows = [...SERVED.map(([e, file]) => [e, VERDICT(file)]), ...UNREACHED.map((e) => [e, '(not reached)'])];
+  assert.deepEqual(sorted(seen.endpoints), sorted(expectedRows), 'every endpoint with what Firefox shows');
   assert.match(verdictChart.caption, /What Firefox shows/);
-  assert.equal(verdictChart.bars, Object.keys(json.summary.verdicts).length, 'one bar per verdict');
+  const verdicts = count([...SERVED.map(([, file]) => VERDICT(file)), ...UNREACHED.map(() => 'unreachable')]);
+  assert.deepEqual(sorted(verdictChart.bars), sorted(Object.entries(verdicts).map(([v, n]) => `${v}: ${n}`)), 'the verdict chart');
+
+  // The expiry timeline: the reached leaves by month of expiry.
   assert.match(timeline.caption, /Expiry timeline/);
-  assert.equal(timeline.bars, Object.keys(json.summary.expiry_by_month).length, 'one bar per month');
-  assert.equal(seen.groupBoxes, groups);
-  assert.ok(seen.fixes.every((t) => /^certdoctor reissue 'https:\/\/[^']+\/'$/m.test(t)), 'each group has its reissue commands');
-  assert.equal(seen.endpointRows, json.summary.endpoints, 'every endpoint has its row');
-  assert.match(seen.summary, /refused by Firefox/);
+  const months = count(SERVED.map(([, file]) => notAfterOf(file).toISOString().slice(0, 7)));
+  assert.deepEqual(sorted(timeline.bars), sorted(Object.entries(months).map(([m, n]) => `${m}: ${n}`)), 'the expiry timeline');
+
+  // The summary line, with the fixtures' numbers (expiring: within 30 days of now, from the certificates' dates).
+  const now = Date.now();
+  const expiring = SERVED.filter(([, file]) => notAfterOf(file) > now && notAfterOf(file) - now <= 30 * 86400000).length;
+  const expired = SERVED.filter(([, file]) => notAfterOf(file) <= now).length;
+  const inGroups = expectedGroups.reduce((n, g) => n + g.members.length, 0);
+  assert.ok(seen.summary.includes(`${SERVED.length + UNREACHED.length} endpoint(s), ${SERVED.length} reachable; ` +
+    `${SERVED.length} refused by Firefox; ${inGroups} in ${groups} collision group(s); ${expiring} expiring within 30 days, ${expired} expired`),
+  'the summary counts: ' + seen.summary);
   assert.equal(seen.bad, 'rgb(176, 0, 32)', 'a report with collisions says so in red');
   assert.deepEqual(requests.filter((r) => r !== url), [], 'the report loads nothing beyond itself');
 
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
-  console.log(`ok: ${groups} collision groups and ${json.summary.endpoints} endpoints drawn; screenshot in artifacts/audit/report.png`);
+  console.log(`ok: the fixtures' ${groups} collision groups, ${SERVED.length + UNREACHED.length} endpoints and their verdicts drawn as made; screenshot in artifacts/audit/report.png`);
 } finally {
   if (browser) await closeFirefox(browser);
   fs.rmSync(dir, { recursive: true, force: true });

@@ -147,20 +147,57 @@ export function helloDifferences(firefox, ours) {
   return out;
 }
 
-// Firefox's hello and certdoctor's, with the default prefs and with prefs that change the offer.
+// The prefs `compare` sets, and what each does to a ClientHello by its meaning (Firefox's pref names: a TLS version
+// range, one cipher suite each), written down here rather than taken from a run: TLS 1.0 and 1.1 offered, the
+// suites TLS_DHE_RSA_WITH_AES_128_CBC_SHA (0x0033) added, TLS_RSA_WITH_AES_256_CBC_SHA (0x0035) and
+// TLS_CHACHA20_POLY1305_SHA256 (0x1303) taken away.
+export const PREF_EFFECTS = {
+  'security.tls.version.enable-deprecated': { value: true, versions: { added: ['0x0302', '0x0301'] } },
+  'security.ssl3.dhe_rsa_aes_128_sha': { value: true, cipher_suites: { added: ['0x0033'] } },
+  'security.ssl3.rsa_aes_256_sha': { value: false, cipher_suites: { removed: ['0x0035'] } },
+  'security.tls13.chacha20_poly1305_sha256': { value: false, cipher_suites: { removed: ['0x1303'] } },
+};
+
+// What the prefs failed to change between `plain` (default prefs) and `withPrefs` (PREF_EFFECTS set): one line per
+// pref whose effect is missing from either hello, so a side that ignored the profile's prefs cannot pass.
+export function missingPrefEffects(who, plain, withPrefs) {
+  const out = [];
+  for (const [pref, effect] of Object.entries(PREF_EFFECTS)) {
+    for (const field of ['versions', 'cipher_suites']) {
+      for (const code of (effect[field] && effect[field].added) || []) {
+        if (plain[field].includes(code) || !withPrefs[field].includes(code)) {
+          out.push(`${who}: ${pref}=${effect.value} should add ${code} to ${field} (default ${JSON.stringify(plain[field])}, with it ${JSON.stringify(withPrefs[field])})`);
+        }
+      }
+      for (const code of (effect[field] && effect[field].removed) || []) {
+        if (!plain[field].includes(code) || withPrefs[field].includes(code)) {
+          out.push(`${who}: ${pref}=${effect.value} should take ${code} out of ${field} (default ${JSON.stringify(plain[field])}, with it ${JSON.stringify(withPrefs[field])})`);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// Firefox's hello and certdoctor's, with the default prefs and with prefs that change the offer. Each pair must agree,
+// and the prefs must have changed both hellos the way they are meant to, so the comparison means something.
 async function compare() {
-  const settings = [{}, { 'security.tls.version.enable-deprecated': true, 'security.ssl3.dhe_rsa_aes_128_sha': true,
-    'security.ssl3.rsa_aes_256_sha': false, 'security.tls13.chacha20_poly1305_sha256': false }];
+  const settings = [{}, Object.fromEntries(Object.entries(PREF_EFFECTS).map(([k, e]) => [k, e.value]))];
+  const hellos = [];
   let failed = false;
   for (const prefs of settings) {
     const [firefox, ours] = [await firefoxHello(prefs), await certdoctorHello(prefs)];
-    // The profile's prefs change Firefox's hello; check that they did, so the comparison means something.
+    hellos.push({ firefox, ours });
     const diffs = helloDifferences(firefox, ours);
     console.log(`prefs ${JSON.stringify(prefs)}: Firefox offers ${firefox.versions.length} versions, ${firefox.cipher_suites.length} suites; ` +
       (diffs.length ? 'DIFFERENT:\n  ' + diffs.join('\n  ') : 'certdoctor offers the same'));
     failed ||= diffs.length > 0;
   }
-  if (failed) process.exitCode = 1;
+  const missing = [...missingPrefEffects('Firefox', hellos[0].firefox, hellos[1].firefox),
+    ...missingPrefEffects('certdoctor', hellos[0].ours, hellos[1].ours)];
+  if (missing.length) console.log('the prefs did not change the hello as they mean to:\n  ' + missing.join('\n  '));
+  else console.log(`each of the ${Object.keys(PREF_EFFECTS).length} prefs changed both hellos as it means to`);
+  if (failed || missing.length) process.exitCode = 1;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -11,7 +11,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { staleCopyExample } from './stale-copy.mjs';
-import { freePort } from './servers.mjs';
 import { ROOT, EXTENSION_ID, hostManifestPath } from './with-extension.mjs';
 import { launchWithUi } from './firefox-ui.mjs';
 import { messages } from './locales.mjs';
@@ -89,9 +88,9 @@ try {
   // The real host from here on.
   setManifest(manifest(HOST_BINARY));
   // Plain HTTP on an https port: the site was reached, so the advice is http:// or another port, not a proxy.
-  const port = await freePort();
   plain = http.createServer((req, res) => res.end('plain http\n'));
-  await new Promise((r) => plain.listen(port, '127.0.0.1', r));
+  await new Promise((r) => plain.listen(0, '127.0.0.1', r));  // a port the system picks: nothing can take it first
+  const { port } = plain.address();
   assert.match(String(await ui.load(`https://localhost:${port}/`)), /^about:neterror/);
   assert.equal(await ui.clickToolbarButton(), 'result');
   const notTls = await ui.popup(() => ({ code: document.querySelector('#summary').dataset.code, text: document.body.textContent }));

@@ -10,7 +10,10 @@
 //   - that click starts a separate Firefox with a throw-away profile, which shows B's page (read from that Firefox's
 //     own session store: B's address with B's title, not an error page); stopped by its process id, its profile
 //     folder is gone afterwards;
-//   - the Diagnose page lists the compared sites.
+//   - the Diagnose page lists the compared sites;
+//   - self-signed twins C and D (one factory identity, trusted by nothing; measured not to collide,
+//     tests/truth/sequences.json): with C open in a tab of its own, D shows its own self-signed warning, not the reused
+//     serial, and the popup leads with that warning (C is only a note, with no twin remedies).
 // Screenshots go to artifacts/twins/.
 import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
@@ -19,9 +22,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './with-extension.mjs';
 import { launchWithUi } from './firefox-ui.mjs';
+import { waitFor } from './marionette.mjs';
 import { messages } from './locales.mjs';
 import { readMozLz4 } from './mozlz4.mjs';
 import { twinsExample, storedCertificates } from './twins-example.mjs';
+import { sServer } from './servers.mjs';
 
 const BUILD = process.env.CERTDOCTOR_BUILD_DIR || path.join(ROOT, 'build');
 const ARTIFACTS = path.join(ROOT, 'artifacts/twins');
@@ -33,6 +38,7 @@ const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { retu
 let example = null;
 let ui = null;
 let separatePid = null;
+const selfSigned = [];
 try {
   example = await twinsExample({ dir });
   ui = await launchWithUi({ profileDir: example.profile, home: path.join(dir, 'home'), build: BUILD });
@@ -43,17 +49,21 @@ try {
 
   // --- A, then B in the same tab: refused, nothing stored; then A open again in a tab of its own ----------------
   // (Measured: A loaded in a background tab never selected did not keep B out, 3 of 3; in the selected tab it did.)
-  assert.equal(await ui.load(example.a.url), null, 'A loads');
-  const refused = await ui.load(example.b.url);
-  assert.match(String(refused), /^about:neterror/, 'B is refused: ' + refused);
+  // Measured: B is refused after A in most fresh starts, not all; A and B are loaded again (bounded) until it is.
+  let refused = null;
+  for (let attempt = 0; attempt < 4 && !/^about:neterror/.test(String(refused)); attempt++) {
+    assert.equal(await ui.load(example.a.url), null, 'A loads');
+    refused = await ui.load(example.b.url);
+  }
+  assert.match(String(refused), /^about:neterror/, 'precondition not met: B was never refused after A (4 tries): ' + refused);
   await ui.s.chrome((url) => {
     gBrowser.addTab(url, { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal(), inBackground: true });
   }, example.a.url);
   let aTitle = '';
-  for (let i = 0; i < 100 && aTitle !== example.a.title; i++) {
-    await sleep(100);
+  await waitFor('A\'s tab to load', async () => {
     aTitle = await ui.s.chrome((url) => gBrowser.tabs.find((t) => t.linkedBrowser.currentURI.spec === url)?.label || '', example.a.url);
-  }
+    return aTitle === example.a.title;
+  }, { timeoutMs: 10000 }).catch(() => null);
   assert.equal(aTitle, example.a.title, 'A loads in a tab of its own');
   const stored = storedCertificates(example.profile);
   assert.equal(stored.length, 1, 'only the CA is stored: ' + stored.join(' | '));
@@ -74,7 +84,8 @@ try {
   // Firefox's own prompt accepted.
   await ui.popup(() => document.querySelector('#find-other').focus());
   await ui.s.chrome(() => {
-    document.querySelector('.webextension-popup-browser').focus();  // the key goes to the popup's focused button
+    // The key goes to the popup's focused button (the popup's browser in the open panel, not a preloaded one).
+    [...document.querySelectorAll('.webextension-popup-browser')].find((b) => b.closest('panel')?.state === 'open').focus();
     const tip = Cc['@mozilla.org/text-input-processor;1'].createInstance(Ci.nsITextInputProcessor);
     tip.beginInputTransactionForTests(window);
     const enter = new KeyboardEvent('', { key: 'Enter', code: 'Enter', keyCode: 13 });
@@ -168,10 +179,33 @@ try {
     'the Diagnose page lists A as the other device: ' + JSON.stringify(compared.items));
   assert.equal(compared.items.length, 1, 'only the other https tab is compared (not this tab, not extension pages)');
   await ui.s.screenshot(path.join(ARTIFACTS, 'page-named.png'));
-  console.log('ok: A loads, B is refused with nothing stored, the popup names A after the permission, and a separate Firefox shows B');
+  await ui.closeOtherTabs();
+
+  // --- Self-signed twins: no collision, no twin alarm -----------------------------------------------------------
+  for (const name of ['c', 'd']) {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, `${name}.key`),
+      '-out', path.join(dir, `${name}.pem`), '-days', '30', '-set_serial', '1', '-subj', '/O=Example Devices/CN=Factory Certificate',
+      '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const s = await sServer({ cert: path.join(dir, `${name}.pem`), key: path.join(dir, `${name}.key`), args: ['-no_tls1_3'] });
+    assert.ok(!s.error, s.error);
+    selfSigned.push(s);
+  }
+  const [c, d] = selfSigned;
+  await ui.s.chrome((url) => {
+    gBrowser.addTab(url, { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal(), inBackground: true });
+  }, c.url('127.0.0.1'));
+  assert.equal(await ui.load(c.url('127.0.0.1')), 'about:certerror', 'C shows its self-signed warning');
+  assert.equal(await ui.load(d.url('127.0.0.1')), 'about:certerror', 'D shows its own warning, not the reused serial');
+  assert.equal(await ui.clickToolbarButton(), 'result');
+  const plain = await popupState();
+  assert.equal(plain.code, 'MOZILLA_PKIX_ERROR_SELF_SIGNED_CERT', 'the popup leads with the warning Firefox shows: ' + JSON.stringify(plain));
+  assert.equal(plain.open, null, 'no separate Firefox offered for a twin that does not collide');
+  await ui.popupScreenshot(path.join(ARTIFACTS, 'popup-self-signed-twin.png'));
+  console.log('ok: A loads, B is refused with nothing stored, the popup names A after the permission, a separate Firefox shows B; self-signed twins do not collide');
 } finally {
   if (separatePid && alive(separatePid)) process.kill(separatePid, 'SIGKILL');
   if (ui) await ui.close().catch(() => {});
   if (example) example.stop();
+  for (const s of selfSigned) s.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

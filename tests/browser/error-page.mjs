@@ -23,7 +23,11 @@ try {
   browser = await launchFirefox({ profileDir: path.join(dir, 'profile'), home: path.join(dir, 'home'), names: ['site.test'] });
   const page = await browser.newPage();
   await page.goto(server.url('site.test'), { timeout: 15000 }).catch(() => {});
-  await new Promise((r) => setTimeout(r, 1500));
+  // The error page replaces its first markup with the card a moment after the failure: read it once the card's
+  // "Advanced" button is there.
+  const FIND = `(id) => { const find = (root) => { for (const el of root.querySelectorAll('*')) { if (el.id === id) return el;
+    if (el.shadowRoot) { const f = find(el.shadowRoot); if (f) return f; } } return null; }; return find(document); }`;
+  await page.waitForFunction(`(${FIND})('advanced-button')`, { timeout: 15000, polling: 100 });
   // The page's buttons, including those inside web components' shadow roots; and its text.
   const read = () => page.evaluate(() => {
     const out = [];
@@ -46,21 +50,23 @@ try {
   });
   const buttons = await read();
   // "Advanced" unfolds the rest of the page.
-  await page.evaluate(() => {
-    const find = (root) => { for (const el of root.querySelectorAll('*')) { if (el.id === 'advanced-button') return el; if (el.shadowRoot) { const f = find(el.shadowRoot); if (f) return f; } } return null; };
-    const b = find(document); if (b) b.click();
-  });
-  await new Promise((r) => setTimeout(r, 1000));
+  await page.evaluate(`(${FIND})('advanced-button').click()`);
+  // Unfolded once the page's text names the error code (polled; judged below if it never does).
+  await page.waitForFunction(() => {
+    const text = [];
+    const texts = (root) => { for (const el of root.querySelectorAll('*')) { if (el.shadowRoot) texts(el.shadowRoot); } text.push(root.textContent); };
+    texts(document.body);
+    return /SSL_ERROR_[A-Z_]+/.test(text.join(' '));
+  }, { timeout: 15000, polling: 100 }).catch(() => null);
   const advanced = await read();
   const tls = advanced.buttons.find((b) => b.visible && /tls|deprecated/i.test(`${b.id} ${b.l10n}`));
   let after = null;
   if (tls) {
-    await page.evaluate((id) => {
-      const find = (root) => { for (const el of root.querySelectorAll('*')) { if (el.id === id) return el; if (el.shadowRoot) { const f = find(el.shadowRoot); if (f) return f; } } return null; };
-      find(document).click();
-    }, tls.id);
-    await new Promise((r) => setTimeout(r, 3000));
-    after = { url: await page.evaluate(() => document.documentURI) };
+    const before = await page.evaluate(() => document.documentURI);
+    await page.evaluate(`(${FIND})(${JSON.stringify(tls.id)}).click()`);
+    // What the button does shows as a new page (polled, bounded: the test fails on the button's presence anyway).
+    await page.waitForFunction((u) => document.documentURI !== u, { timeout: 15000, polling: 100 }, before).catch(() => null);
+    after = { url: await page.evaluate(() => document.documentURI).catch((e) => String(e.message)) };
   }
   console.log(JSON.stringify({ before: buttons, advanced, pressed: tls ? tls.id : null, after }, null, 1));
   if (tls) { console.error(`the error page now has a TLS button (${tls.id}): the diagnosis's words for it must change`); process.exitCode = 1; }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { FIREFOX, closedNetworkPrefs } from './firefox.mjs';
-import { freePort, stopProcess } from './servers.mjs';
+import { stopProcess } from './servers.mjs';
 
 class Connection {
   constructor(socket) {
@@ -57,29 +57,59 @@ function userJs(prefs) {
   return Object.entries(prefs).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});`).join('\n') + '\n';
 }
 
+// Polls `check` (an async function) every `everyMs` until it returns something other than null/undefined/false, and
+// returns that; throws `what` after `timeoutMs`. Tests wait for conditions this way, never for a fixed time.
+export async function waitFor(what, check, { timeoutMs = 30000, everyMs = 50 } = {}) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+// The port Firefox's Marionette server listens on: with `marionette.port` 0 Firefox binds a port of its own choice
+// and writes it to MarionetteActivePort in the profile (removed again when it quits), so no port is picked by us and
+// released before Firefox binds it.
+async function activePort(profileDir, proc) {
+  const file = path.join(profileDir, 'MarionetteActivePort');
+  return waitFor('Firefox to report its Marionette port in ' + file, () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`Firefox exited (${proc.exitCode ?? proc.signalCode}) before Marionette started`);
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+    return /^\d+$/.test(text) && Number(text) > 0 ? Number(text) : null;
+  }, { timeoutMs: 60000, everyMs: 100 });
+}
+
 // Starts Firefox on `profileDir` with HOME = `home` and returns a session: { run, chrome, content, ..., close }.
 export async function launchMarionette({ profileDir, home, prefs = {}, env = {}, names = [], headless = true }) {
   fs.mkdirSync(home, { recursive: true });
-  const port = await freePort();
-  fs.writeFileSync(path.join(profileDir, 'user.js'), userJs({ ...closedNetworkPrefs(names), 'marionette.port': port,
+  fs.rmSync(path.join(profileDir, 'MarionetteActivePort'), { force: true });  // a stale one from a killed run
+  fs.writeFileSync(path.join(profileDir, 'user.js'), userJs({ ...closedNetworkPrefs(names), 'marionette.port': 0,
     'browser.startup.homepage_override.mstone': 'ignore', 'browser.aboutwelcome.enabled': false,
     'startup.homepage_welcome_url': 'about:blank', 'browser.startup.page': 0, 'toolkit.startup.max_resumed_crashes': -1,
     ...prefs }));
   const proc = spawn(FIREFOX, [...(headless ? ['--headless'] : []), '--marionette', '-remote-allow-system-access', '--no-remote',
     '--profile', profileDir], { env: { ...process.env, ...env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
     stdio: ['ignore', process.env.CERTDOCTOR_FIREFOX_LOG ? 'inherit' : 'ignore', process.env.CERTDOCTOR_FIREFOX_LOG ? 'inherit' : 'ignore'] });
-  let socket = null;
-  for (let i = 0; i < 300 && !socket; i++) {
-    socket = await new Promise((resolve) => {
+  let conn = null;
+  try {
+    const port = await activePort(profileDir, proc);
+    const socket = await new Promise((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1', () => resolve(s));
-      s.on('error', () => resolve(null));
+      s.on('error', reject);
     });
-    if (!socket) await new Promise((r) => setTimeout(r, 100));
+    conn = new Connection(socket);
+    let timer;
+    await Promise.race([conn.hello, new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error('Marionette sent no greeting within 30 s')), 30000);
+    })]).finally(() => clearTimeout(timer));
+    await conn.send('WebDriver:NewSession', { capabilities: { alwaysMatch: { acceptInsecureCerts: false } } });
+  } catch (e) {
+    if (conn) conn.socket.destroy();
+    stopProcess(proc);
+    throw e;
   }
-  if (!socket) { stopProcess(proc); throw new Error('Marionette did not start'); }
-  const conn = new Connection(socket);
-  await conn.hello;
-  await conn.send('WebDriver:NewSession', { capabilities: { alwaysMatch: { acceptInsecureCerts: false } } });
   return new Session(conn, proc);
 }
 
@@ -126,12 +156,18 @@ export class Session {
     fs.writeFileSync(file, Buffer.from(r.value, 'base64'));
   }
 
+  // Asks Firefox to quit, waits for its process to end (bounded), and kills it by its id if it is still there.
   async close() {
+    const exited = new Promise((r) => {
+      if (this.proc.exitCode !== null || this.proc.signalCode !== null) r();
+      else this.proc.once('exit', r);
+    });
+    const bound = (ms) => new Promise((r) => setTimeout(r, ms));
     try {
-      await Promise.race([this.send('Marionette:Quit', { flags: ['eForceQuit'] }), new Promise((r) => setTimeout(r, 5000))]);
+      await Promise.race([this.send('Marionette:Quit', { flags: ['eForceQuit'] }), exited, bound(10000)]);
     } catch { /* already gone */ }
     this.conn.socket.destroy();
-    await new Promise((r) => setTimeout(r, 200));
+    await Promise.race([exited, bound(10000)]);
     stopProcess(this.proc);
   }
 }

@@ -5,9 +5,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchMarionette } from './marionette.mjs';
+import { launchMarionette, waitFor } from './marionette.mjs';
 import { twinsExample, storedCertificates } from './twins-example.mjs';
 
+// Waiting is itself a remedy tried here (and connections or Work Offline are given a moment): these are durations
+// measured, not readiness waits.
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certdoctor-twins-measure-'));
 const home = path.join(dir, 'home');
@@ -48,15 +50,19 @@ const minimize = () => session.chrome(async () => {
   // What about:memory's "Minimize memory usage" runs: the memory reporter manager's minimizeMemoryUsage.
   await new Promise((r) => Cc['@mozilla.org/memory-reporter-manager;1'].getService(Ci.nsIMemoryReporterManager).minimizeMemoryUsage(r));
 });
-const newTab = async (params = {}) => {
-  await session.chrome((p) => {
-    gBrowser.selectedTab = gBrowser.addTab('about:blank', { ...p, triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() });
-  }, params);
-  await sleep(500);
+// Switches to the tab or window `open` makes, once Marionette lists it (polled).
+const switchToNew = async (open) => {
   await session.setContext('content');
-  const handles = await session.send('WebDriver:GetWindowHandles');
-  await session.send('WebDriver:SwitchToWindow', { handle: handles[handles.length - 1] });
+  const before = new Set(await session.send('WebDriver:GetWindowHandles'));
+  await open();
+  await session.setContext('content');
+  const handle = await waitFor('the new tab', async () =>
+    (await session.send('WebDriver:GetWindowHandles')).find((h) => !before.has(h)) || null);
+  await session.send('WebDriver:SwitchToWindow', { handle });
 };
+const newTab = (params = {}) => switchToNew(() => session.chrome((p) => {
+  gBrowser.selectedTab = gBrowser.addTab('about:blank', { ...p, triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() });
+}, params));
 const remedies = {
   'nothing: wait 60 s with A\'s tab closed': async () => { await closeA(); await sleep(60000); },
   'close connections (net:prune-all-connections, net:cancel-all-connections), A\'s tab closed': async () => {
@@ -84,19 +90,14 @@ const remedies = {
     await closeA();
     await session.chrome(() => Cc['@mozilla.org/security/sdr;1'].getService(Ci.nsISecretDecoderRing).logoutAndTeardown());
   },
-  'a private window, A\'s tab still open': async () => {
-    await session.chrome(() => { OpenBrowserWindow({ private: true }); });
-    await sleep(2000);
-    await session.setContext('content');
-    const handles = await session.send('WebDriver:GetWindowHandles');
-    await session.send('WebDriver:SwitchToWindow', { handle: handles[handles.length - 1] });
-  },
+  'a private window, A\'s tab still open': () => switchToNew(() => session.chrome(() => { OpenBrowserWindow({ private: true }); })),
   'a container tab (Personal), A\'s tab still open': async () => { await newTab({ userContextId: 1 }); },
   'quit Firefox and start it again (default: no session restore)': async () => { await session.close(); await start(); },
   'quit and start again restoring the session, A\'s tab selected': async () => {
     await session.close();
     await start({ 'browser.startup.page': 3 });
-    await sleep(3000);
+    // The restored session is there once A's tab is back (polled), then B gets a new tab.
+    await waitFor('the restored tab', () => session.chrome(() => gBrowser.tabs.some((t) => /^https:/.test(t.linkedBrowser.currentURI.spec))));
     await newTab();
   },
 };

@@ -8,7 +8,8 @@ import { sServer } from './servers.mjs';
 
 const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-export async function staleCopyExample({ dir, host, caName, oldNickname, subjectCn = host }) {
+// `address`: where the server listens (127.0.0.1 unless `host` resolves to another loopback address).
+export async function staleCopyExample({ dir, host, caName, oldNickname, subjectCn = host, address }) {
   const f = (name) => path.join(dir, name);
   makeCa(dir, caName);
   for (const name of ['old', 'new']) {  // the same issuer and serial: the new one is the re-made certificate
@@ -17,7 +18,7 @@ export async function staleCopyExample({ dir, host, caName, oldNickname, subject
   const profile = profileTrustingCa(dir, caName);
   run('certutil', ['-A', '-d', `sql:${profile}`, '-n', oldNickname, '-t', ',,', '-i', f('old.pem')]);
 
-  const server = await sServer({ cert: f('new.pem'), key: f('new.key') });
+  const server = await sServer({ cert: f('new.pem'), key: f('new.key'), address });
   if (server.error) throw new Error(server.error);
   return { profile, port: server.port, url: server.url(host), oldPem: f('old.pem'), stop: server.stop };
 }

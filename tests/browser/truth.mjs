@@ -2,7 +2,8 @@
 // Ground truth for certdoctor's verdicts, taken from real Firefox ESR.
 //
 //   node tests/browser/truth.mjs record [--only ID,... | --only-prefix P] [--jobs N]   re-take the truth from Firefox (minutes)
-//   node tests/browser/truth.mjs check  [--live N] [--jobs N]         compare `certdoctor diagnose` with it
+//   node tests/browser/truth.mjs check  [--live N [--seed S]] [--jobs N]  compare `certdoctor diagnose` with it; N cases
+//                                       drawn anew each run are re-taken live (the seed is printed; --seed repeats a draw)
 //
 // A case is a served chain (leaf first, with the leaf's key), a host name, and the certificates the profile stores
 // with their trust. Each case gets a fresh profile made with certutil and a real `openssl s_server` on loopback.
@@ -183,16 +184,45 @@ async function pool(items, jobs, fn) {
 }
 
 function parseArgs(argv) {
-  const o = { cmd: argv[0], only: null, onlyPrefix: null, jobs: 2, live: 0 };
+  const o = { cmd: argv[0], only: null, onlyPrefix: null, jobs: 2, live: 0, seed: null };
   for (let i = 1; i < argv.length; i++) {
     if (argv[i] === '--only') o.only = new Set(argv[++i].split(','));
     else if (argv[i] === '--only-prefix') o.onlyPrefix = argv[++i];
     else if (argv[i] === '--jobs') o.jobs = Number(argv[++i]);
     else if (argv[i] === '--live') o.live = Number(argv[++i]);
+    else if (argv[i] === '--seed') o.seed = Number(argv[++i]);
     else if (argv[i] === '--load-timeout') LOAD_TIMEOUT_MS = 1000 * Number(argv[++i]);
     else throw new Error('unknown argument ' + argv[i]);
   }
   return o;
+}
+
+// A small seeded generator (mulberry32): the same seed draws the same live cases again.
+export function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// `n` cases drawn with `random` from `cases` (each at most once): the first from those Firefox refused (so every run
+// re-takes at least one error live), the rest from all of them.
+export function drawLive(cases, truth, n, random) {
+  const pool = [...cases];
+  const take = (from) => {
+    const c = from[Math.floor(random() * from.length)];
+    pool.splice(pool.indexOf(c), 1);
+    return c;
+  };
+  const out = [];
+  const refused = pool.filter((c) => truth.cases[c.id].error !== null);
+  if (n > 0 && refused.length) out.push(take(refused));
+  while (out.length < n && pool.length) out.push(take(pool));
+  return out;
 }
 
 // --only ID,... and --only-prefix PREFIX (e.g. hs: for the handshake cases) pick a subset.
@@ -281,11 +311,13 @@ async function check(opts) {
     }
   }
   // A handful of cases are re-taken live from Firefox, so the recorded truth is checked against the browser too.
-  const liveCases = [];
+  // Drawn anew each run (the seed is printed; --seed S draws the same cases again).
+  let liveCases = [];
   if (opts.live > 0) {
-    const pick = [...cases].filter((c) => truth.cases[c.id] && !truth.cases[c.id].unservable);
-    const step = Math.max(1, Math.floor(pick.length / opts.live));
-    for (let i = 0; i < pick.length && liveCases.length < opts.live; i += step) liveCases.push(pick[i]);
+    const seed = Number.isInteger(opts.seed) ? opts.seed : crypto.randomInt(2 ** 31);
+    const pick = [...cases].filter((c) => truth.cases[c.id] && !truth.cases[c.id].unservable && !known[c.id]);
+    liveCases = drawLive(pick, truth, opts.live, seededRandom(seed));
+    console.log(`live cases (seed ${seed}; again with --seed ${seed}): ${liveCases.map((c) => c.id).join(', ')}`);
     await pool(liveCases, 1, async (c) => {
       const v = await firefoxJudge(c);
       const t = truth.cases[c.id].error;
@@ -311,4 +343,4 @@ async function check(opts) {
 const opts = parseArgs(process.argv.slice(2));
 if (opts.cmd === 'record') await record(opts);
 else if (opts.cmd === 'check') await check(opts);
-else { console.error('usage: truth.mjs record|check [--only ID,...] [--jobs N] [--live N]'); process.exitCode = 2; }
+else { console.error('usage: truth.mjs record|check [--only ID,...] [--jobs N] [--live N [--seed S]]'); process.exitCode = 2; }

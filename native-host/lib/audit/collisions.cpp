@@ -58,6 +58,7 @@ void CollisionIndex::collect(const EndpointReport& e) {
   b.members.push_back({e.endpoint, e.sha256, e.subject});
   b.positions.push_back(position);
   if (!b.device && e.device) b.device = e.device;
+  b.today = b.today || e.verdict.empty() || e.verdict == "SEC_ERROR_REUSED_ISSUER_AND_SERIAL";
   b.issuer = e.issuer;
   b.serial = e.serial;
 }
@@ -87,6 +88,7 @@ std::vector<CollisionGroup> CollisionIndex::groups() {
     } else {
       g.kind = subjects.size() == 1 && endpoints.size() > 1 ? "twins" : "remade";
     }
+    g.when = b.today ? "today" : "once_trusted_or_stored";
     for (const auto& ep : endpoints) g.fix.push_back("certdoctor reissue " + shell_quote(endpoint_url(ep)));
     const std::size_t index = out.size();
     for (std::size_t p : b.positions) group_of_[p] = index;

@@ -1,6 +1,10 @@
 // Endpoints that break each other in one Firefox session: leaves with the same issuer Name and serial number (as
 // DER bytes, exactly what NSS compares) and different DER. Only leaves count: since NSS 3.103 a handshake's
 // intermediates stay raw DER, while the leaf becomes a temporary certificate that collides with the next one.
+// Measured in Firefox ESR 153.8 (tests/truth/sequences.json, firefox/held_identity.hpp): the collision is sure once
+// one of them is accepted through a trust anchor (or is refused for a stored copy) - a group that collides today
+// under the audit's trust (--profile, --trust); when none is (self-signed, an untrusted CA, only exceptions), it
+// rarely happens, and the group collides once one of them is trusted or stored.
 //
 // Two passes keep memory flat in the number of records: `note` remembers a 16-byte digest of each key and of the
 // first leaf seen with it; `collect`, over the endpoints again, gathers exact groups for the keys that had more
@@ -46,6 +50,7 @@ class CollisionIndex {
     std::vector<std::size_t> positions;
     std::optional<DeviceMatch> device;
     std::string issuer, serial;
+    bool today = false;  // a member loads through a trust anchor, or is refused for a stored copy
   };
   std::map<std::pair<std::string, std::string>, Building> building_;  // exact (issuer DER, serial DER)
   std::map<std::size_t, std::size_t> group_of_;

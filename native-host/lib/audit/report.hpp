@@ -59,6 +59,10 @@ struct CollisionMember {
 
 struct CollisionGroup {
   std::string kind;          // "twins": the same names on different devices; "remade": other names or the same endpoint re-made
+  // "today": a member loads through a trust anchor under the audit's trust (or is refused for a stored copy), so
+  // Firefox refuses the others in a session that opened it; "once_trusted_or_stored": none does (self-signed, an
+  // untrusted CA), and Firefox rarely refuses one for another until one of them is trusted or stored (collisions.hpp).
+  std::string when;
   std::string issuer, serial;  // printed, for people; the group is keyed by the DER bytes
   std::vector<CollisionMember> members;  // every endpoint of the group, by HOST:PORT, with the certificate it serves
   std::size_t distinct_certificates = 0;

@@ -15,6 +15,7 @@ void write_html(std::ostream& out, const AuditReport& report);
 
 // Words shared by the writers.
 std::string summary_line(const AuditReport& report);
-std::string kind_words(const std::string& kind);  // "twins" -> "twins: the same factory certificate names on several devices"
+std::string kind_words(const std::string& kind);
+std::string when_words(const std::string& when);  // "today" -> "collides today: ...", "once_trusted_or_stored" -> ...  // "twins" -> "twins: the same factory certificate names on several devices"
 
 }  // namespace certdoctor::audit

@@ -1,16 +1,44 @@
-// CSV, one row per endpoint (RFC 4180 quoting). A cell that a spreadsheet would take for a formula (=, +, -, @)
-// is prefixed with ' so that opening the file never runs anything a certificate's names carry.
+// CSV, one row per endpoint (RFC 4180 quoting). Every cell is inert, whatever program opens the file and whatever
+// separator its locale uses (`,` or `;`, or a tab): control, C1 and format characters from certificates and
+// scanner files are made visible (printable()), and every place a spreadsheet could start a cell, the start of
+// the cell and the start of every `,`/`;`/tab-separated piece inside it, gets a ' before a formula trigger, so
+// that opening the file never runs anything a certificate's names or a scanner file carry.
 #include "audit/report_writers.hpp"
+#include "base/text.hpp"
 
 namespace certdoctor::audit {
 namespace {
 
-std::string csv(const std::string& s) {
-  std::string v = s;
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r')) {
-    v = "'" + v;
+// What a spreadsheet takes as the start of a formula (or of a DDE payload): = + - @, a tab, CR, and the
+// full-width = + - @ that some spreadsheets fold to them.
+bool formula_trigger(std::string_view rest) {
+  if (rest.empty()) return false;
+  if (std::string_view("=+-@\t\r").find(rest[0]) != std::string_view::npos) return true;
+  for (std::string_view wide : {"\xef\xbc\x9d", "\xef\xbc\x8b", "\xef\xbc\x8d", "\xef\xbc\xa0"}) {
+    if (rest.substr(0, wide.size()) == wide) return true;
   }
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  return false;
+}
+
+std::string csv(const std::string& raw) {
+  const std::string s = printable(raw);
+  std::string v;
+  bool piece_start = true;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (piece_start) {
+      std::size_t j = i;
+      while (j < s.size() && s[j] == ' ') ++j;  // spreadsheets skip the blanks before a formula
+      if (formula_trigger(std::string_view(s).substr(j))) {
+        v.append(s, i, j - i);
+        v += '\'';
+        i = j;
+      }
+      piece_start = false;
+    }
+    v += s[i];
+    if (s[i] == ',' || s[i] == ';' || s[i] == '\t') piece_start = true;
+  }
+  if (v.find_first_of(",;\"\r\n\t") == std::string::npos) return v;
   std::string q = "\"";
   for (char c : v) {
     if (c == '"') q += '"';

@@ -131,7 +131,7 @@ void write_html(std::ostream& out, const AuditReport& r) {
   for (std::size_t i = 0; i < r.groups.size(); ++i) {
     const auto& g = r.groups[i];
     out << "<div class=\"group\" id=\"group-" << i + 1 << "\"><strong>Group " << i + 1 << "</strong> &middot; "
-        << esc(kind_words(g.kind)) << "<br>issuer <code>" << esc(g.issuer) << "</code>, serial <code>" << esc(g.serial)
+        << esc(kind_words(g.kind)) << "<br>" << esc(when_words(g.when)) << "<br>issuer <code>" << esc(g.issuer) << "</code>, serial <code>" << esc(g.serial)
         << "</code>";
     if (g.device) out << "<br>device: " << esc(g.device->vendor + " " + g.device->product);
     out << "<table><tr><th>endpoint</th><th>sha256 of its certificate</th><th>subject</th></tr>";

@@ -1,6 +1,7 @@
 // One JSON object (docs/AUDIT.md), written as it goes: the summary and the collision groups first, then the
 // endpoints one by one, so that a large scan's report is never held whole.
 #include "audit/report_writers.hpp"
+#include "base/text.hpp"
 #include "base/utc.hpp"
 
 namespace certdoctor::audit {
@@ -8,7 +9,8 @@ namespace certdoctor::audit {
 using nlohmann::json;
 
 namespace {
-std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+// Exact data; C1 and format characters from certificates and scanner files as \u escapes (base/text.hpp).
+std::string dump(const json& j) { return inert_json(j.dump(-1, ' ', false, json::error_handler_t::replace)); }
 }  // namespace
 
 void write_json(std::ostream& out, const AuditReport& r) {
@@ -27,7 +29,7 @@ void write_json(std::ostream& out, const AuditReport& r) {
     const auto& g = r.groups[i];
     json members = json::array();
     for (const auto& m : g.members) members.push_back({{"endpoint", m.endpoint}, {"sha256", m.sha256}, {"subject", m.subject}});
-    groups.push_back({{"group", i + 1}, {"kind", g.kind}, {"issuer", g.issuer}, {"serial", g.serial},
+    groups.push_back({{"group", i + 1}, {"kind", g.kind}, {"when", g.when}, {"issuer", g.issuer}, {"serial", g.serial},
                       {"distinct_certificates", g.distinct_certificates}, {"device", device_json(g.device)},
                       {"endpoints", members}, {"fix", g.fix}});
   }

@@ -13,6 +13,15 @@ std::string kind_words(const std::string& kind) {
   return "re-made: the serial was used again for another certificate (new names, or the same endpoint re-made)";
 }
 
+std::string when_words(const std::string& when) {
+  if (when == "today") {
+    return "collides today: one of them loads through a trusted CA (or is refused for a stored copy), so Firefox "
+           "refuses the others in a session that opened it";
+  }
+  return "will collide once one is trusted or stored: none loads through a trusted CA today, and then Firefox rarely "
+         "refuses one for another";
+}
+
 std::string summary_line(const AuditReport& r) {
   return std::to_string(r.endpoints) + " endpoint(s), " + std::to_string(r.reachable) + " reachable; " +
          std::to_string(r.refused) + " refused by Firefox; " + std::to_string(r.in_collisions) + " in " +
@@ -43,11 +52,11 @@ void write_table(std::ostream& out, const AuditReport& r) {
         << cell(e.not_after.substr(0, 10), 10) << printable(notes) << "\n";
   });
   if (!r.groups.empty()) {
-    out << "\nCollision groups: each set of endpoints below breaks each other in one Firefox session\n"
-        << "(SEC_ERROR_REUSED_ISSUER_AND_SERIAL on the second one visited).\n";
+    out << "\nCollision groups: each set of endpoints below shares one issuer and serial; in one Firefox session\n"
+        << "one of them is refused with SEC_ERROR_REUSED_ISSUER_AND_SERIAL once another is trusted or stored.\n";
     for (std::size_t i = 0; i < r.groups.size(); ++i) {
       const auto& g = r.groups[i];
-      out << "\n" << i + 1 << ". " << kind_words(g.kind) << "\n"
+      out << "\n" << i + 1 << ". " << kind_words(g.kind) << "\n   " << when_words(g.when) << "\n"
           << "   issuer " << printable(g.issuer) << ", serial " << g.serial << "; " << g.members.size()
           << " endpoint(s), " << g.distinct_certificates << " different certificates\n";
       if (g.device) out << "   device: " << printable(g.device->vendor + " " + g.device->product) << "\n";

@@ -1,4 +1,4 @@
-// The one table of devices whose factory certificates break each other in Firefox: which certificate shapes
+// The one table of devices whose factory certificates can break each other in Firefox: which certificate shapes
 // belong to which device (matched on the parsed issuer and subject attributes), what kind of collision the
 // device makes, and how a proper certificate gets onto it. Facts come from public scans and vendors' guides
 // (see the sources in each row); what no source confirms is marked so and never shown as certain.
@@ -10,9 +10,11 @@
 
 namespace certdoctor {
 
-// twins: one factory identity (issuer name and serial) on every device of the kind, so any two collide.
+// twins: one factory identity (issuer name and serial) on every device of the kind. Two of them collide once one
+// is accepted through a trust anchor (their CA trusted in the profile) or stored in the profile; accepted only
+// through an exception, rarely (measured: tests/truth/sequences.json, firefox/held_identity.hpp).
 // remade: each device has its own name, but re-makes its certificate (new key) with the same serial, so its
-// old certificate and its new one collide.
+// old certificate and its new one collide on the same terms.
 enum class CollisionKind { twins, remade };
 std::string_view to_string(CollisionKind k);  // "twins", "re-made"
 

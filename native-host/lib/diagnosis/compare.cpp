@@ -90,7 +90,7 @@ CompareFetch::CompareFetch(const std::string& site, const std::vector<std::strin
 }
 
 CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
-                                   const std::vector<CertificateDescription>& chain) {
+                                   const std::vector<CertificateDescription>& chain, const TwinJudge& judge) {
   CompareReport report;
   const std::vector<FetchResult> fetched = state_->results.get();
   const auto& urls = urls_;
@@ -128,6 +128,7 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
       continue;
     }
     entry.status = "no_conflict";
+    std::optional<TwinPrediction> prediction;
     const CertificateDescription other_leaf = describe_certificate(got->chain_der[0]);
     entry.subject = other_leaf.subject;
     for (std::size_t mine = 0; mine < chain_der.size(); ++mine) {
@@ -139,9 +140,18 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
         if (!keys || !keys->same_identity(*ours[mine])) continue;
         const CertificateDescription described = theirs == 0 ? other_leaf : describe_certificate(other);
         entry.matches.push_back({static_cast<int>(mine), static_cast<int>(theirs), described.sha256, described.subject});
+        if (!prediction) {
+          // Judged once per site: does Firefox accept the twin through a trust anchor (then it refuses this site)?
+          std::optional<TwinPrediction> judged;
+          if (judge) judged = judge(got->chain_der, parse_target(urls[i]).host);
+          prediction = judged.value_or(TwinPrediction{true, {}});
+          entry.prediction = prediction->refused ? "refused" : "may_be_refused";
+          if (!prediction->refused) entry.measured = prediction->measured;
+        }
         if (!reported_sites.insert({s, mine}).second) continue;
         const CertificateDescription& served = chain.at(mine);
-        Finding f(Condition::open_site_conflict, {{"other_url", urls[i]},
+        Finding f(prediction->refused ? Condition::open_site_conflict : Condition::shared_identity,
+                  {{"other_url", urls[i]},
                                          {"other_host", authorities[s]},
                                          {"other_subject", described.subject},
                                          {"other_names", names_of(described)},
@@ -151,6 +161,10 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
                                          {"issuer", served.issuer},
                                          {"serial", served.serial},
                                          {"url", site}});
+        if (!prediction->refused) {
+          f.values["refused"] = prediction->measured.refused;
+          f.values["visits"] = prediction->measured.visits;
+        }
         f.cert = static_cast<int>(mine);
         f.field = "serial";
         report.findings.push_back(f);
@@ -171,8 +185,9 @@ CompareReport CompareFetch::finish(const std::vector<std::string>& chain_der,
 
 CompareReport compare_with_sites(const std::vector<std::string>& chain_der,
                                  const std::vector<CertificateDescription>& chain, const std::string& site,
-                                 const std::vector<std::string>& urls, const CompareOptions& options) {
-  return CompareFetch(site, urls, options).finish(chain_der, chain);
+                                 const std::vector<std::string>& urls, const CompareOptions& options,
+                                 const TwinJudge& judge) {
+  return CompareFetch(site, urls, options).finish(chain_der, chain, judge);
 }
 
 void add_compare_findings(std::vector<Finding>& leading, std::vector<Finding>& trailing, const CompareReport& report) {

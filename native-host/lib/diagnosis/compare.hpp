@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "base/finding.hpp"
 #include "diagnosis/model.hpp"
 #include "fetch/net.hpp"
+#include "firefox/held_identity.hpp"
 
 namespace certdoctor {
 
@@ -40,9 +42,15 @@ void validate_compare(const std::vector<std::string>& urls);
 
 struct CompareReport {
   std::vector<ComparedSite> compared;                  // the diagnosis' `compared`: one entry per URL given
-  std::vector<Finding> findings;                       // open_site_conflict per match, compare_incomplete
-  bool any_conflict = false;
+  std::vector<Finding> findings;                       // open_site_conflict or shared_identity per match,
+                                                       // compare_incomplete
+  bool any_conflict = false;                           // a twin was found (either kind)
 };
+
+// What Firefox does with the diagnosed site while a twin is held: the twin's served chain and host judged with the
+// profile (firefox/held_identity.hpp's predict_twin over its verdict); nullopt when it could not be judged.
+using TwinJudge = std::function<std::optional<TwinPrediction>(const std::vector<std::string>& twin_chain_der,
+                                                              const std::string& twin_host)>;
 
 // The fetches of the other sites, started before the diagnosed site's own chain has arrived, so that both overlap.
 class CompareFetch {
@@ -50,8 +58,11 @@ class CompareFetch {
   // `site` is the diagnosed URL (a compared URL for the same host and port is skipped); `urls` are validated.
   CompareFetch(const std::string& site, const std::vector<std::string>& urls, const CompareOptions& options);
   // Waits (until the deadline at most) and matches: `chain_der`/`chain` are the diagnosed site's served chain and
-  // its description (same order).
-  CompareReport finish(const std::vector<std::string>& chain_der, const std::vector<CertificateDescription>& chain);
+  // its description (same order). A twin that `judge` says Firefox accepts through a trust anchor is an
+  // open_site_conflict (Firefox refuses this site); one it does not, a shared_identity note (Firefox rarely does,
+  // with the measured frequency). Without a judge, or when the twin cannot be judged, every twin is a conflict.
+  CompareReport finish(const std::vector<std::string>& chain_der, const std::vector<CertificateDescription>& chain,
+                       const TwinJudge& judge = nullptr);
 
   struct State;
 
@@ -68,10 +79,11 @@ class CompareFetch {
 CompareReport compare_with_sites(const std::vector<std::string>& chain_der,
                                  const std::vector<CertificateDescription>& chain,
                                  const std::string& site, const std::vector<std::string>& urls,
-                                 const CompareOptions& options);
+                                 const CompareOptions& options, const TwinJudge& judge = nullptr);
 
-// Puts what the comparison found into a diagnosis' findings: each site named into `leading` (the conflicts, told
-// first), in place of the unnamed live_connection_conflict; what could not be checked into `trailing`.
+// Puts what the comparison found into a diagnosis' findings: each site named as a conflict into `leading` (the
+// conflicts, told first), in place of the unnamed live_connection_conflict; the shared_identity notes and what could
+// not be checked into `trailing`.
 void add_compare_findings(std::vector<Finding>& leading, std::vector<Finding>& trailing, const CompareReport& report);
 
 }  // namespace certdoctor

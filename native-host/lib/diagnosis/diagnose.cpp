@@ -17,6 +17,7 @@
 #include "diagnosis/verdict_explain.hpp"
 #include "fetch/tls_fetch.hpp"
 #include "firefox/firefox_trust.hpp"
+#include "firefox/held_identity.hpp"
 #include "firefox/shown_error.hpp"
 #include "firefox/verdict.hpp"
 #include "profile/nss_store.hpp"
@@ -158,8 +159,10 @@ class Diagnosing {
     if (builtins_.error) findings_.builtin_roots.push_back(Finding(Condition::builtin_roots_unavailable, {{"detail", builtins_.error->what()}}));
     compare_with_profile();
     judge();
-    compare_with_report();
+    // The other open sites before the verdict is applied: a twin held in memory is part of what Firefox shows.
     compare_with_other_sites();
+    if (verdict_) apply(*verdict_);
+    compare_with_report();
     if (profile_.problem) {
       profile_.problem->values["url"] = r_.url;
       findings_.profile.push_back(*profile_.problem);
@@ -236,7 +239,7 @@ class Diagnosing {
     if (fetched_.chain_der.empty()) return;
     VerdictInput vin{fetched_.chain_der, fo_.target.host, profile_store_.store.get(), builtins_.store.get(),
                      static_cast<std::int64_t>(std::time(nullptr)), {}};
-    std::optional<Verdict> judged;
+    std::optional<Verdict>& judged = verdict_;
     const std::string where = profile_.dir ? profile_path() : "the built-in roots";
     try {
       judged = firefox_verdict(vin);
@@ -244,21 +247,22 @@ class Diagnosing {
         // A database that failed while the path was built (locked by a writer, gone from under us): no verdict,
         // but the finding says why, and the chain, the connection and the conflicts found so far still arrive.
         findings_.store.push_back(store_failure(*judged->store_failure, where, "while judging the chain: "));
+        judged.reset();
         return;
       }
       name_stored_culprits(judged->result, vin.now);
     } catch (const StoreError& e) {
       findings_.store.push_back(store_failure(e, where, "while judging the chain: "));
     }
-    if (judged) apply(*judged);
   }
 
   void apply(const Verdict& v) {
     for (std::size_t i = 0; i < v.path.size(); ++i) d_.path.push_back({describe_certificate(v.path[i]), v.path_sources[i]});
     d_.root_is_builtin = v.root_is_builtin;
     const SiteAddress site{fo_.target.host, fo_.target.port, fo_.target.authority()};
-    const ShownError shown = shown_error(v, fetched_.chain_der[0], site, profile_.dir,
-                                         static_cast<std::int64_t>(std::time(nullptr)));
+    const ShownError shown = with_held_identity(
+        shown_error(v, fetched_.chain_der[0], site, profile_.dir, static_cast<std::int64_t>(std::time(nullptr))),
+        r_.reported_error, held_identity_explains_);
     d_.exceptions = shown.exceptions;
     d_.hsts = shown.hsts;
     for (const auto& e : shown.exceptions.value_or(std::vector<ExceptionMatch>{})) {
@@ -280,11 +284,14 @@ class Diagnosing {
     d_.firefox_error = error;
     d_.overridable = shown.overridable;
     const ExplainContext ctx{d_.chain, r_.url, fo_.target.host, site.host_port};
-    const Finding f = explain_verdict(v, fetched_.chain_der, ctx);
-    // The conflict findings already explain a reused serial, with the stored certificate named.
-    if (v.result != pkix::Result::ReusedIssuerAndSerial || !d_.conflicts || d_.conflicts->empty()) {
-      findings_.verdict.push_back(f);
-    }
+    // The error shown: the chain's own, or the reused serial of an identity held in memory (then explained as
+    // that error, unless a named or unnamed twin already leads).
+    Verdict shown_verdict = v;
+    shown_verdict.result = *shown.error;
+    const Finding f = explain_verdict(shown_verdict, fetched_.chain_der, ctx);
+    const bool explained_by_conflicts = *shown.error == pkix::Result::ReusedIssuerAndSerial &&
+                                        ((d_.conflicts && !d_.conflicts->empty()) || !findings_.conflicts.empty());
+    if (!explained_by_conflicts) findings_.verdict.push_back(f);
     // An unknown issuer that the server did not send either (unless a stored certificate already explains it).
     if (v.result == pkix::Result::UnknownIssuer && findings_.conflicts.empty() &&
         !held_by(fetched_.chain_der[0], {profile_store_.store.get(), builtins_.store.get()})) {
@@ -295,7 +302,7 @@ class Diagnosing {
                                          {{"error", error}, {"host", fo_.target.host}, {"domain", shown.hsts->domain},
                                           {"subdomains", shown.hsts->include_subdomains ? ", for its subdomains too" : ""},
                                           {"expires", shown.hsts->expires()}}));
-    } else if (!v.overridable) {
+    } else if (!shown.overridable) {
       findings_.policy.push_back(Finding(Condition::not_overridable, {{"error", error}}));
     }
     // When Firefox reported another code, that code is explained too, with the same certificate's facts.
@@ -330,14 +337,37 @@ class Diagnosing {
         f.values["url"] = r_.url;
       }
     }
-    if (!comparing_) return;
-    CompareReport report = comparing_->finish(d_.chain_der, d_.chain);
+    const bool reused = r_.reported_error == pkix::firefox_code(pkix::Result::ReusedIssuerAndSerial);
+    if (!comparing_) {
+      // Without other sites to compare, nothing stored explaining the reported reused serial leaves one cause: an
+      // identity held in memory (the unnamed live_connection_conflict).
+      held_identity_explains_ = reused && std::any_of(findings_.conflicts.begin(), findings_.conflicts.end(), [](const Finding& f) {
+                                  return f.code == code_of(Condition::live_connection_conflict);
+                                });
+      return;
+    }
+    // Each twin's own chain judged with the same profile and built-in roots: does Firefox accept it through a trust
+    // anchor (firefox/held_identity.hpp)?
+    const TwinJudge judge_twin = [this](const std::vector<std::string>& chain, const std::string& host) -> std::optional<TwinPrediction> {
+      try {
+        const Verdict twin = firefox_verdict({chain, host, profile_store_.store.get(), builtins_.store.get(),
+                                              static_cast<std::int64_t>(std::time(nullptr)), {}});
+        if (twin.store_failure) return std::nullopt;
+        return predict_twin(twin);
+      } catch (const StoreError&) {
+        return std::nullopt;
+      }
+    };
+    CompareReport report = comparing_->finish(d_.chain_der, d_.chain, judge_twin);
     d_.compared = std::move(report.compared);
+    held_identity_explains_ = reused && report.any_conflict;
     add_compare_findings(findings_.conflicts, findings_.unchecked, report);
   }
 
   const DiagnoseRequest& r_;
   std::optional<CompareFetch> comparing_;
+  std::optional<Verdict> verdict_;        // the served chain judged, applied once the other sites are compared
+  bool held_identity_explains_ = false;   // the reported reused serial comes from an identity held in memory
   FetchOptions fo_;
   Diagnosis d_;
   FindingsInOrder findings_;

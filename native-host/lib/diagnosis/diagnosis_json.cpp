@@ -131,6 +131,8 @@ json to_json(const Diagnosis& d) {
           e["matches"].push_back({{"cert", m.cert}, {"other_cert", m.other_cert}, {"other_sha256", m.other_sha256},
                                   {"other_subject", m.other_subject}});
         }
+        e["prediction"] = c.prediction;
+        if (c.measured) e["measured"] = {{"refused", c.measured->refused}, {"visits", c.measured->visits}};
       }
       compared.push_back(e);
     }

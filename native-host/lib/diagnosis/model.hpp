@@ -11,6 +11,7 @@
 #include "certificate/cert_info.hpp"
 #include "devices/device_table.hpp"
 #include "fetch/tls_fetch.hpp"
+#include "firefox/held_identity.hpp"
 #include "firefox/shown_error.hpp"
 
 namespace certdoctor {
@@ -69,6 +70,10 @@ struct ComparedSite {
   std::string reason;   // unreachable: the finding code; not_checked: "limit" or "deadline"
   std::string subject;  // that site's leaf, when it answered
   std::vector<ComparedMatch> matches;
+  // With matches: what Firefox does with the diagnosed site while this one is held (firefox/held_identity.hpp):
+  // "refused" (this site loads through a trust anchor) or "may_be_refused", at the measured frequency.
+  std::string prediction;
+  std::optional<TwinFrequency> measured;
 };
 
 struct Diagnosis {

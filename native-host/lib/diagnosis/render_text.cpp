@@ -13,38 +13,6 @@ using json = nlohmann::json;
 
 namespace {
 
-// Unicode's format characters (general category Cf, Unicode 15) and the line and paragraph separators: each changes
-// how the text around it is shown while being invisible itself. The bidi controls U+202A-U+202E and U+2066-U+2069
-// reorder a name ("moc.evil" shown as "live.com"); zero-width characters make two different names look equal.
-constexpr std::pair<char32_t, char32_t> kInvisible[] = {
-    {0x00ad, 0x00ad},   {0x0600, 0x0605},   {0x061c, 0x061c},   {0x06dd, 0x06dd},   {0x070f, 0x070f},
-    {0x0890, 0x0891},   {0x08e2, 0x08e2},   {0x180e, 0x180e},   {0x200b, 0x200f},   {0x2028, 0x202e},
-    {0x2060, 0x2064},   {0x2066, 0x206f},   {0xfeff, 0xfeff},   {0xfff9, 0xfffb},   {0x110bd, 0x110bd},
-    {0x110cd, 0x110cd}, {0x13430, 0x1343f}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001},
-    {0xe0020, 0xe007f},
-};
-
-bool invisible(char32_t c) {
-  for (auto [lo, hi] : kInvisible) {
-    if (c >= lo && c <= hi) return true;
-  }
-  return false;
-}
-
-// The code point of a well-formed UTF-8 sequence at s[i] and its length, or length 0.
-std::pair<char32_t, std::size_t> decode(std::string_view s, std::size_t i) {
-  auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char c = b(0);
-  std::size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-  if (n == 0 || i + n > s.size()) return {0, 0};
-  char32_t cp = c & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((b(k) & 0xc0) != 0x80) return {0, 0};
-    cp = (cp << 6) | (b(k) & 0x3f);
-  }
-  return {cp, n};
-}
-
 // A value from a server, a certificate or a profile, safe to print: no escape sequence, no hidden format character.
 std::string show(const std::string& s) { return visible_format(printable(s)); }
 
@@ -119,8 +87,10 @@ void device_text(std::ostringstream& o, const json& dev) {
   const auto lines = [&](const char* key) { return visible_format(printable(dev.value(key, ""), true)); };
   o << "\nThe device: " << text("vendor") << " " << text("product") << "\n";
   o << (dev.value("collision", "") == "twins"
-            ? "  Every such device has the same factory identity: any two of them break each other in Firefox.\n"
-            : "  It re-makes its certificate with the same serial: its old and new certificates break each other.\n");
+            ? "  Every such device has the same factory identity: two of them break each other in Firefox once one\n"
+              "  is trusted (its CA trusted in the profile) or stored; accepted only through an exception, rarely.\n"
+            : "  It re-makes its certificate with the same serial: its old and new certificates break each other once\n"
+              "  the old one is stored or was trusted through a CA.\n");
   o << "  Known of its serials" << (dev.value("serial_fact_confirmed", false) ? "" : " (not confirmed by a source)")
     << ": " << text("serial_fact") << "\n";
   o << "  The fix for good: a certificate of its own.\n" << indent(text("install_hint"), "    ") << "\n";
@@ -130,23 +100,6 @@ void device_text(std::ostringstream& o, const json& dev) {
 }
 
 }  // namespace
-
-std::string visible_format(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    auto [cp, n] = decode(s, i);
-    if (n != 0 && invisible(cp)) {
-      char name[24];
-      std::snprintf(name, sizeof name, "\u27e8U+%04X\u27e9", static_cast<unsigned>(cp));
-      out += name;
-      i += n;
-    } else {
-      out += s[i++];  // anything else, malformed bytes included, as it was
-    }
-  }
-  return out;
-}
 
 std::string render_text(const Diagnosis& d) {
   std::ostringstream o;

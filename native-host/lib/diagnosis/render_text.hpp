@@ -5,12 +5,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/text.hpp"  // printable(), visible_format()
 #include "diagnosis/model.hpp"
 
 namespace certdoctor {
-
-// `s` (UTF-8) with every format character shown by its code point, e.g. U+202E as "⟨U+202E⟩".
-std::string visible_format(std::string_view s);
 
 std::string render_text(const Diagnosis& diagnosis);
 

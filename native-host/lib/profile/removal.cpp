@@ -1,23 +1,22 @@
 #include "profile/removal.hpp"
 
-#include <fcntl.h>
-#include <grp.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <map>
+#include <sstream>
 
 #include "base/hex.hpp"
 #include "certificate/cert_info.hpp"
 #include "base/fault.hpp"
 #include "profile/nss_store.hpp"
 #include "base/request_error.hpp"
+#include "base/safe_file.hpp"
 #include "base/utc.hpp"
+#include "profile/profile_access.hpp"
 
 namespace certdoctor {
 namespace fs = std::filesystem;
@@ -40,33 +39,36 @@ RawAttributes attributes_from(const json& j) {
   return out;
 }
 
-// Writes a file completely or not at all: a temporary file, flushed to disk, then renamed into place.
-void write_atomically(const fs::path& path, const std::string& data) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw RequestError("backup_failed", "cannot write the backup " + tmp.string());
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    fs::remove(tmp);
-    throw RequestError("backup_failed", "cannot write the backup " + path.string());
-  }
+// The backup folder of a profile, open: every file in it is reached relative to it, never through a link, and
+// only when it belongs to the user certdoctor acts as (base/safe_file.hpp). `dir` is empty when the folder does
+// not exist yet (nothing was ever removed).
+struct BackupFolder {
+  Fd dir;
+  std::string shown;  // the folder's path, for messages
+  std::string file(const std::string& name) const { return shown + "/" + name; }
+};
+
+const SafeFileError kBackupError{"backup_failed"};
+
+BackupFolder backup_folder(const ProfileAccess& profile, const fs::path& shown, bool create) {
+  BackupFolder b;
+  b.shown = (shown / kBackupDir).string();
+  b.dir = open_private_folder(profile.folder.get(), kBackupDir, create, b.shown, kBackupError);
+  return b;
 }
 
-// One line, on disk (fsync) before the caller goes on: the journal is what a later run trusts.
-void append_journal(const fs::path& profile, const json& entry) {
-  const std::string line = entry.dump() + "\n";
-  const fs::path path = profile / kBackupDir / kJournal;
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  bool ok = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()) && ::fsync(fd) == 0;
-  if (fd >= 0) ::close(fd);
-  if (!ok) throw RequestError("backup_failed", "cannot append to the backup journal " + path.string());
+// One line, on disk (fsync) before the caller goes on: the journal is what a later run trusts. Append-only: it is
+// never opened any other way.
+void append_journal(const BackupFolder& folder, const json& entry) {
+  append_private_file(folder.dir.get(), kJournal, entry.dump() + "\n", folder.file(kJournal), kBackupError);
 }
 
-std::vector<json> read_journal(const fs::path& profile) {
+std::vector<json> read_journal(const BackupFolder& folder) {
   std::vector<json> entries;
-  std::ifstream in(profile / kBackupDir / kJournal);
+  if (!folder.dir) return entries;
+  const auto text = read_private_file(folder.dir.get(), kJournal, folder.file(kJournal), kBackupError);
+  if (!text) return entries;
+  std::istringstream in(*text);
   for (std::string line; std::getline(in, line);) {
     json e = json::parse(line, nullptr, false);
     if (e.is_object() && e.value("id", json()).is_string() && e.value("action", json()).is_string()) {
@@ -118,17 +120,20 @@ struct Backup {
   State state = State::unrecorded;
 };
 
-json read_backup_file(const fs::path& profile, const std::string& id) {
-  return json::parse(std::ifstream(profile / kBackupDir / (id + ".json")), nullptr, false);
+json read_backup_file(const BackupFolder& folder, const std::string& id) {
+  const std::string name = id + ".json";
+  const auto text = read_private_file(folder.dir.get(), name, folder.file(name), kBackupError);
+  return text ? json::parse(*text, nullptr, false) : json();
 }
 
 // Every backup in the profile, in the order the removals happened: those the journal names, in its order,
 // then any backup file it does not name (a crash between writing the backup and the journal's first line,
 // or a journal lost since), by time.
-std::vector<Backup> all_backups(const fs::path& profile) {
+std::vector<Backup> all_backups(const BackupFolder& folder) {
   std::vector<Backup> out;
+  if (!folder.dir) return out;
   std::map<std::string, std::size_t> index;
-  for (const auto& e : read_journal(profile)) {
+  for (const auto& e : read_journal(folder)) {
     const std::string id = e["id"].get<std::string>();
     if (!safe_id(id)) continue;
     auto [it, fresh] = index.emplace(id, out.size());
@@ -136,14 +141,13 @@ std::vector<Backup> all_backups(const fs::path& profile) {
     out[it->second].state = state_of(e["action"].get<std::string>());
   }
   std::vector<Backup> unnamed;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(profile / kBackupDir, ec)) {
-    const fs::path& p = entry.path();
+  for (const auto& name : folder_names(folder.dir.get())) {
+    const fs::path p = name;
     if (p.extension() != ".json" || !safe_id(p.stem().string()) || index.count(p.stem().string())) continue;
     unnamed.push_back({p.stem().string(), json(), State::unrecorded});
   }
-  for (auto& b : out) b.file = read_backup_file(profile, b.id);
-  for (auto& b : unnamed) b.file = read_backup_file(profile, b.id);
+  for (auto& b : out) b.file = read_backup_file(folder, b.id);
+  for (auto& b : unnamed) b.file = read_backup_file(folder, b.id);
   std::erase_if(out, [](const Backup& b) { return !b.file.is_object(); });
   std::erase_if(unnamed, [](const Backup& b) { return !b.file.is_object(); });
   std::sort(unnamed.begin(), unnamed.end(), [](const Backup& a, const Backup& b) {
@@ -193,9 +197,9 @@ NssStore::Snapshot verified_snapshot(const json& backup, const std::string& id) 
 // are the intent that was on disk before the first change, so a crash at any instant ends as if the run had
 // completed, and its backup stays available to undo.
 // Returns the ids of the undos it finished.
-std::vector<std::string> recover_interrupted(const fs::path& profile, NssStore& store) {
+std::vector<std::string> recover_interrupted(const BackupFolder& folder, NssStore& store) {
   std::vector<std::string> undone;
-  for (const auto& b : all_backups(profile)) {
+  for (const auto& b : all_backups(folder)) {
     if (b.state != State::removing && b.state != State::restoring) continue;
     NssStore::Snapshot snap;
     try {
@@ -206,11 +210,11 @@ std::vector<std::string> recover_interrupted(const fs::path& profile, NssStore& 
     if (b.state == State::removing) {
       store.destroy_certificate(snap);
       store.destroy_trust(snap);
-      append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", b.id},
+      append_journal(folder, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", b.id},
                                {"sha256", b.file.value("sha256", "")}, {"finished_after_interruption", true}});
     } else {
       store.restore(snap);
-      append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restored"}, {"id", b.id},
+      append_journal(folder, {{"time", utc_format(std::time(nullptr))}, {"action", "restored"}, {"id", b.id},
                                {"sha256", b.file.value("sha256", "")}, {"finished_after_interruption", true}});
       undone.push_back(b.id);
     }
@@ -220,10 +224,10 @@ std::vector<std::string> recover_interrupted(const fs::path& profile, NssStore& 
 
 // A new backup id: the time, the certificate's hash, and a counter when that name is taken (a removal, its
 // undo and the same removal again within one second).
-std::string new_backup_id(const fs::path& profile, const std::string& sha256) {
+std::string new_backup_id(const BackupFolder& folder, const std::string& sha256) {
   const std::string base = utc_format(std::time(nullptr), "%Y%m%dT%H%M%SZ") + "-" + sha256.substr(0, 12);
   std::string id = base;
-  for (int n = 2; fs::exists(profile / kBackupDir / (id + ".json")); ++n) id = base + "-" + std::to_string(n);
+  for (int n = 2; stat_at(folder.dir.get(), id + ".json"); ++n) id = base + "-" + std::to_string(n);
   return id;
 }
 
@@ -252,13 +256,22 @@ std::string normalize_sha256(const std::string& text) {
   return hex;
 }
 
-json remove_certificate(const RemoveRequest& r) {
-  const std::string sha256 = normalize_sha256(r.sha256);
-  auto store = NssStore::open(r.profile, NssStore::Access::write);
-  if (store->needs_password()) {
+// The profile's database opened for a change, once it is known that it can be changed: a newer NSS (Firefox's
+// own) adds its attribute columns the first time it opens a database for writing, so a profile certdoctor refuses
+// (a Primary Password) is looked at read-only and keeps every byte.
+std::unique_ptr<NssStore> open_for_change(const fs::path& profile) {
+  if (NssStore::open(profile, NssStore::Access::read)->needs_password()) {
     throw StoreError(Condition::store_password, "the profile is protected by a Primary Password; certdoctor does not ask for it");
   }
-  recover_interrupted(r.profile, *store);
+  return NssStore::open(profile, NssStore::Access::write);
+}
+
+json remove_certificate(const RemoveRequest& r) {
+  const std::string sha256 = normalize_sha256(r.sha256);
+  const ProfileAccess access = enter_profile(r.profile);
+  auto store = open_for_change(access.path);
+  BackupFolder existing = backup_folder(access, r.profile, false);
+  recover_interrupted(existing, *store);
   auto cert = store->by_sha256(sha256);
   if (!cert) {
     throw RequestError("not_found", "no certificate with SHA-256 " + sha256 + " is stored in " + r.profile.string());
@@ -280,9 +293,8 @@ json remove_certificate(const RemoveRequest& r) {
 
   // 1. The backup is on disk before anything else happens.
   const NssStore::Snapshot snap = store->snapshot(*cert);
-  fs::create_directories(r.profile / kBackupDir);
-  ::chmod((r.profile / kBackupDir).c_str(), 0700);
-  const std::string id = new_backup_id(r.profile, sha256);
+  const BackupFolder folder = existing.dir ? std::move(existing) : backup_folder(access, r.profile, true);
+  const std::string id = new_backup_id(folder, sha256);
   json backup = summary(*cert);
   backup["id"] = id;
   backup["removed_at"] = utc_format(std::time(nullptr));
@@ -293,10 +305,10 @@ json remove_certificate(const RemoveRequest& r) {
     for (const auto& t : snap.trust) trust.push_back(attributes_json(t));
     backup["objects"]["trust"] = trust;
   }
-  write_atomically(r.profile / kBackupDir / (id + ".json"), backup.dump(2));
+  write_file_at(folder.dir.get(), id + ".json", backup.dump(2), 0600, folder.file(id + ".json"), kBackupError);
   crash_point("remove.after_backup");
   // 2. The intent, journaled: from here on, a run that stops is finished by the next one.
-  append_journal(r.profile, {{"time", backup["removed_at"]}, {"action", "removing"}, {"id", id}, {"sha256", sha256}});
+  append_journal(folder, {{"time", backup["removed_at"]}, {"action", "removing"}, {"id", id}, {"sha256", sha256}});
   crash_point("remove.after_intent");
   // 3. The certificate first (what breaks the site), then its trust object; each step can be repeated.
   store->destroy_certificate(snap);
@@ -308,16 +320,24 @@ json remove_certificate(const RemoveRequest& r) {
   for (const auto& other : store->by_issuer_serial(cert->issuer_der, cert->serial_der)) gone = gone && other.sha256 != sha256;
   if (!gone) throw RequestError("remove_failed", "the certificate is still stored after the deletion");
   // 4. Done.
-  append_journal(r.profile, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", id}, {"sha256", sha256}});
+  append_journal(folder, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", id}, {"sha256", sha256}});
   crash_point("remove.after_done");
   return {{"removed", summary(*cert)}, {"backup_id", id}, {"verified_gone", gone}};
 }
 
 json list_backups(const fs::path& profile) {
+  const ProfileAccess access = enter_profile(profile);
   json out = json::array();
-  for (const auto& b : all_backups(profile)) {
+  for (const auto& b : all_backups(backup_folder(access, profile, false))) {
     const json& f = b.file;
-    out.push_back({{"id", b.id}, {"removed_at", f.value("removed_at", "")}, {"sha256", f.value("sha256", "")},
+    // Only a hash that is one is passed on: the field is text from a file in the user's profile.
+    std::string sha256 = f.value("sha256", json()).is_string() ? f["sha256"].get<std::string>() : "";
+    if (sha256.size() != 64 || !std::all_of(sha256.begin(), sha256.end(), [](unsigned char c) {
+          return std::isdigit(c) || (c >= 'a' && c <= 'f');
+        })) {
+      continue;
+    }
+    out.push_back({{"id", b.id}, {"removed_at", f.value("removed_at", "")}, {"sha256", sha256},
                    {"nickname", f.value("nickname", "")}, {"trust", f.value("trust", "")},
                    {"subject", f.value("subject", "")}, {"serial", f.value("serial", "")},
                    {"state", name_of(b.state)}, {"restored", b.state == State::restored}});
@@ -329,14 +349,13 @@ json undo_removal(const fs::path& profile, const std::optional<std::string>& bac
   if (backup_id && !safe_id(*backup_id)) {
     throw RequestError("invalid_field", "not a backup id: " + backup_id->substr(0, 80));
   }
-  auto store = NssStore::open(profile, NssStore::Access::write);
-  if (store->needs_password()) {
-    throw StoreError(Condition::store_password, "the profile is protected by a Primary Password; certdoctor does not ask for it");
-  }
-  const std::vector<std::string> finished = recover_interrupted(profile, *store);
+  const ProfileAccess access = enter_profile(profile);
+  auto store = open_for_change(access.path);
+  const BackupFolder folder = backup_folder(access, profile, false);
+  const std::vector<std::string> finished = recover_interrupted(folder, *store);
 
   std::optional<Backup> chosen;
-  for (auto& b : all_backups(profile)) {
+  for (auto& b : all_backups(folder)) {
     if (backup_id) {
       if (b.id == *backup_id) chosen = b;
       continue;
@@ -354,7 +373,7 @@ json undo_removal(const fs::path& profile, const std::optional<std::string>& bac
   }
   if (!chosen && !backup_id && !finished.empty()) {
     // The undo asked for last time was cut short, and finishing it is what this undo did.
-    for (auto& b : all_backups(profile)) {
+    for (auto& b : all_backups(folder)) {
       if (b.id != finished.back()) continue;
       const NssStore::Snapshot snap = snapshot_of(b.file);
       for (auto& c : store->by_issuer_serial(snap.issuer_der(), snap.serial_der())) {
@@ -374,7 +393,7 @@ json undo_removal(const fs::path& profile, const std::optional<std::string>& bac
   if (before.certificate && (before.trust || snap.trust.empty())) {
     throw RequestError("already_present", "'" + chosen->file.value("nickname", "") + "' is already stored");
   }
-  append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restoring"}, {"id", chosen->id},
+  append_journal(folder, {{"time", utc_format(std::time(nullptr))}, {"action", "restoring"}, {"id", chosen->id},
                            {"sha256", sha256}});
   crash_point("undo.after_intent");
   std::vector<TrustFormat> created;
@@ -385,7 +404,7 @@ json undo_removal(const fs::path& profile, const std::optional<std::string>& bac
   } catch (const StoreError&) {
     // Nothing half-done stays behind: the trust created just now goes again, and the journal says so.
     store->destroy_trust(snap, created);
-    append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", chosen->id},
+    append_journal(folder, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", chosen->id},
                              {"sha256", sha256}, {"undo_failed", true}});
     throw;
   }
@@ -395,17 +414,9 @@ json undo_removal(const fs::path& profile, const std::optional<std::string>& bac
     if (c.sha256 == sha256) back = c;
   }
   if (!back) throw RequestError("restore_failed", "the certificate is not stored after restoring it");
-  append_journal(profile, {{"time", utc_format(std::time(nullptr))}, {"action", "restored"}, {"id", chosen->id},
+  append_journal(folder, {{"time", utc_format(std::time(nullptr))}, {"action", "restored"}, {"id", chosen->id},
                            {"sha256", sha256}});
   return {{"restored", summary(*back)}, {"backup_id", chosen->id}};
-}
-
-void become_profile_owner(const fs::path& profile) {
-  struct stat st {};
-  if (::geteuid() != 0 || ::stat((profile / "cert9.db").c_str(), &st) != 0 || st.st_uid == 0) return;
-  if (::setgroups(0, nullptr) != 0 || ::setgid(st.st_gid) != 0 || ::setuid(st.st_uid) != 0) {
-    throw RequestError("internal_error", "cannot switch to the profile owner's user id");
-  }
 }
 
 }  // namespace certdoctor

@@ -30,6 +30,9 @@ struct RemoveRequest {
   std::optional<std::string> url;  // recorded with the backup: what the removal was for
 };
 
+// Each of these opens the profile through enter_profile (profile/profile_access.hpp) first: run as root on another
+// user's profile, they act as that user, for good, so that no file in the profile ends up owned by root and
+// nothing the owner planted is written as root.
 // Throws RequestError (not_found, needs_allow_trusted, ...) or StoreError; changes nothing when it throws
 // before the deletion. Returns {removed: {...}, backup_id, verified_gone}.
 nlohmann::json remove_certificate(const RemoveRequest& request);
@@ -39,9 +42,5 @@ nlohmann::json undo_removal(const std::filesystem::path& profile, const std::opt
 
 // Every backup in the profile, newest last: {id, removed_at, sha256, nickname, trust, subject, restored}.
 nlohmann::json list_backups(const std::filesystem::path& profile);
-
-// Run as root on someone else's profile, become that user first, so that no file in the profile ends up
-// owned by root. A no-op when not root or when root owns the profile.
-void become_profile_owner(const std::filesystem::path& profile);
 
 }  // namespace certdoctor

