@@ -100,7 +100,7 @@ TEST_CASE_METHOD(testing::Workspace, "Store: removing one of two certificates sh
     REQUIRE(target);
     CHECK(target->is_trust_anchor());
     snap = store->snapshot(*target);
-    REQUIRE(snap.trust);
+    REQUIRE(snap.trust.size() == 1);
     store->destroy(*target);
     CHECK_FALSE(store->by_sha256(v1.sha256()));
   }
@@ -120,6 +120,9 @@ TEST_CASE_METHOD(testing::Workspace, "Store: of two twins with the same issuer a
   auto stored = pki.device("stored", {.subject = "/CN=switch.test", .serial = "01"});
   auto served = pki.device("served", {.subject = "/CN=switch.test", .serial = "01"});
   profile.add(stored, "switch.test", ",,");
+  // A newer NSS (Firefox's own, the one that reads profiles) adds its attribute columns the first time it opens a
+  // database for writing, as Firefox does; what must not change anything is the failed restore below.
+  NssStore::open(profile.dir(), NssStore::Access::write);
   const std::string before = testing::read_file(profile.dir() / "cert9.db");
   {
     auto store = NssStore::open(profile.dir(), NssStore::Access::write);
@@ -212,4 +215,105 @@ TEST_CASE_METHOD(testing::Workspace, "Store: several profiles open at once, each
   // No link folder is left behind for the odd name.
   CHECK(std::filesystem::is_empty(dir / "tmp"));
   if (saved_tmpdir) setenv("TMPDIR", saved.c_str(), 1); else unsetenv("TMPDIR");
+}
+
+// Today's Firefox stores trust as PKCS#11 v3.2 CKO_TRUST objects (tests/support/firefox_certdb makes the calls its
+// certificate database makes); certutil 3.87 writes CKO_NSS_TRUST and lists the new ones as ",,".
+TEST_CASE_METHOD(testing::Workspace, "Store: trust Firefox stores as CKO_TRUST is read, snapshotted, removed whole and restored in its format",
+                 "[store][pkcs11-trust]") {
+  auto anchor = pki.root("anchor", {.subject = "/CN=Firefox Trusted Root"});
+  auto banned = pki.root("banned", {.subject = "/CN=Firefox Distrusted Root"});
+  profile.add_as_firefox(anchor, "anchor", "C,,");
+  profile.add_as_firefox(banned, "banned", "p,p,p");
+  REQUIRE(profile.firefox_trust_of("anchor") == "C,,");
+  CHECK(profile.trust_of("anchor") == ",,");  // what the system's certutil sees
+  {
+    auto store = NssStore::open(profile.dir(), NssStore::Access::read);
+    CHECK_FALSE(store->nss().libraries.system());
+    CHECK(store->writes_pkcs11_trust());
+    auto a = store->by_sha256(anchor.sha256());
+    auto b = store->by_sha256(banned.sha256());
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(a->trust_string() == "C,,");
+    CHECK(a->is_trust_anchor());
+    CHECK(a->trust_objects == std::vector<TrustFormat>{TrustFormat::pkcs11});
+    CHECK(b->trust_string() == "p,p,p");
+    CHECK(b->is_distrusted());
+  }
+  // The system's NSS (3.87) finds the objects by class too: certdoctor reads them whichever NSS it has.
+  {
+    auto store = NssStore::open(profile.dir(), NssStore::Access::read, ProfileNss{system_nss(), NssSource::system, "", ""});
+    auto a = store->by_sha256(anchor.sha256());
+    REQUIRE(a);
+    CHECK(a->trust_string() == "C,,");
+    CHECK_FALSE(a->trust_unreadable);
+  }
+  NssStore::Snapshot snap;
+  {
+    auto store = NssStore::open(profile.dir(), NssStore::Access::write);
+    auto a = store->by_sha256(anchor.sha256());
+    REQUIRE(a);
+    snap = store->snapshot(*a);
+    REQUIRE(snap.trust.size() == 1);
+    CHECK(snap.has(TrustFormat::pkcs11));
+    CHECK(snap.problem(anchor.sha256()).empty());
+    store->destroy(*a);
+    const auto left = store->present(snap);
+    CHECK_FALSE(left.certificate);
+    CHECK_FALSE(left.some_trust);  // no orphan CKO_TRUST object
+  }
+  CHECK(profile.firefox_trust_of("anchor") == "(not listed)");
+  {
+    auto store = NssStore::open(profile.dir(), NssStore::Access::write);
+    store->restore(snap);
+  }
+  CHECK(profile.firefox_trust_of("anchor") == "C,,");  // the same object, in the same format, applied again
+  CHECK(profile.trust_of("anchor") == ",,");            // not turned into CKO_NSS_TRUST
+}
+
+TEST_CASE_METHOD(testing::Workspace, "Store: a profile holding both formats for one certificate is read as Firefox applies it, and removed whole",
+                 "[store][pkcs11-trust]") {
+  auto root = pki.root("root", {.subject = "/CN=Twice Trusted Root"});
+  profile.add(root, "root", "p,p,p");           // an older Firefox distrusted it
+  profile.add_as_firefox(root, "root", "C,,");  // today's Firefox trusts it: a CKO_TRUST object next to the old one
+  REQUIRE(profile.firefox_trust_of("root") == "C,,");
+  auto store = NssStore::open(profile.dir(), NssStore::Access::write);
+  auto c = store->by_sha256(root.sha256());
+  REQUIRE(c);
+  CHECK(c->trust_objects.size() == 2);
+  CHECK(c->trust_string() == "C,,");  // Firefox's NSS applies CKO_TRUST (measured, both orders)
+  auto snap = store->snapshot(*c);
+  CHECK(snap.has(TrustFormat::nss));
+  CHECK(snap.has(TrustFormat::pkcs11));
+  store->destroy(*c);
+  CHECK_FALSE(store->present(snap).some_trust);
+  store->restore(snap);
+  const auto back = store->present(snap);
+  CHECK(back.certificate);
+  CHECK(back.trust);
+}
+
+TEST_CASE_METHOD(testing::Workspace, "Store: a snapshot that is not certdoctor's own of that certificate names what is wrong",
+                 "[store][backup]") {
+  auto root = pki.root("root", {.subject = "/CN=Checked Root"});
+  auto other = pki.root("other", {.subject = "/CN=Other Root"});
+  profile.add_as_firefox(root, "root", "C,,");
+  auto store = NssStore::open(profile.dir(), NssStore::Access::read);
+  const auto good = store->snapshot(*store->by_sha256(root.sha256()));
+  REQUIRE(good.problem(root.sha256()).empty());
+  CHECK_FALSE(good.problem(other.sha256()).empty());  // another hash than the file names
+  auto swapped = good;
+  swapped.certificate[CKA_VALUE] = other.der();        // another certificate's DER under this one's names
+  CHECK_FALSE(swapped.problem(other.sha256()).empty());
+  auto extra = good;
+  extra.certificate[CKA_PRIVATE_EXPONENT] = "x";        // an attribute certdoctor never saves
+  CHECK_FALSE(extra.problem(root.sha256()).empty());
+  auto foreign_trust = good;
+  foreign_trust.trust[0][0x635] = std::string(32, '\0');  // CKA_HASH_OF_CERTIFICATE of no such certificate
+  CHECK_FALSE(foreign_trust.problem(root.sha256()).empty());
+  auto key = good;
+  const CK_ULONG private_key = CKO_PRIVATE_KEY;
+  key.trust[0][CKA_CLASS] = std::string(reinterpret_cast<const char*>(&private_key), sizeof private_key);
+  CHECK_FALSE(key.problem(root.sha256()).empty());
 }

@@ -11,6 +11,12 @@
 #include <csignal>
 #include <sstream>
 
+#include <fstream>
+#include <functional>
+
+#include <pkcs11t.h>
+
+#include "base/hex.hpp"
 #include "profile/nss_store.hpp"
 #include "pki.hpp"
 #include "profile.hpp"
@@ -20,6 +26,8 @@ using json = nlohmann::json;
 using certdoctor::NssStore;
 
 namespace {
+
+std::string certdoctor_hex(const std::string& bytes) { return certdoctor::to_hex(bytes); }
 
 testing::RunResult cli(std::vector<std::string> args, const std::map<std::string, std::string>& env = {}) {
   args.insert(args.begin(), testing::bin("certdoctor").string());
@@ -34,15 +42,18 @@ struct Fixture : testing::Workspace {
   std::string before;
   NssStore::Snapshot snapshot;  // the root's two objects as they were
 
-  Fixture() {
-    profile.add(root, "Example Device CA", "CT,C,");
+  // as_firefox: the root's trust stored as today's Firefox stores it (a CKO_TRUST object), not as certutil does.
+  bool as_firefox;
+  explicit Fixture(bool firefox_format = false) : as_firefox(firefox_format) {
+    if (as_firefox) profile.add_as_firefox(root, "Example Device CA", "CT,C,");
+    else profile.add(root, "Example Device CA", "CT,C,");
     profile.add(other, "printer.test", ",,");
     before = profile.list();
     auto store = NssStore::open(profile.dir(), NssStore::Access::read);
     auto stored = store->by_sha256(root.sha256());
     REQUIRE(stored);
     snapshot = store->snapshot(*stored);
-    REQUIRE(snapshot.trust);
+    REQUIRE(snapshot.trust.size() == 1);
   }
   std::string dir() const { return profile.dir().string(); }
   testing::RunResult remove(const std::map<std::string, std::string>& env = {}) const {
@@ -60,7 +71,7 @@ struct Fixture : testing::Workspace {
     CHECK(testing::sorted_lines(profile.list()) == testing::sorted_lines(before));
     CHECK(profile.holds(root));  // the exact DER
     CHECK(profile.holds(other));
-    CHECK(profile.trust_of("Example Device CA") == "CT,C,");
+    CHECK((as_firefox ? profile.firefox_trust_of("Example Device CA") : profile.trust_of("Example Device CA")) == "CT,C,");
     const NssStore::Presence now = presence();
     CHECK(now.certificate);
     CHECK(now.trust);
@@ -69,7 +80,7 @@ struct Fixture : testing::Workspace {
     CHECK_FALSE(profile.holds(root));
     const NssStore::Presence now = presence();
     CHECK_FALSE(now.certificate);
-    CHECK_FALSE(now.trust);  // no orphaned trust object left behind
+    CHECK_FALSE(now.some_trust);  // no orphaned trust object of either format left behind
     CHECK(profile.holds(other));
     CHECK(profile.trust_of("printer.test") == ",,");
   }
@@ -92,9 +103,10 @@ TEST_CASE("Removal: killed at any step, the next run finishes it, and undo bring
       {"remove.after_trust", false, false, "removal_interrupted"},
       {"remove.after_done", false, false, "removed"},
   };
+  const bool as_firefox = GENERATE(false, true);
   for (const Step& step : steps) {
-    DYNAMIC_SECTION(step.point) {
-      Fixture f;
+    DYNAMIC_SECTION(step.point << (as_firefox ? " (CKO_TRUST)" : " (CKO_NSS_TRUST)")) {
+      Fixture f(as_firefox);
       auto killed = f.remove({{"CERTDOCTOR_FAULT", step.point}});
       REQUIRE(killed.exit_code == SIGKILL);
       const NssStore::Presence left = f.presence();
@@ -276,4 +288,72 @@ TEST_CASE("Diagnosis: a database that fails at any point still gives the rest of
   INFO("searches per diagnosis: " << n);
   CHECK(n > 0);
   CHECK(without_verdict > 0);  // the failure did reach path building in some runs
+}
+
+// The trust today's Firefox stores (CKO_TRUST) guards a removal as certutil's format does; both come back on undo.
+TEST_CASE("Removal: a root Firefox trusts as a CKO_TRUST object is removed only with --allow-trusted, whole, and comes back",
+          "[removal][pkcs11-trust]") {
+  Fixture f(true);
+  REQUIRE(f.profile.trust_of("Example Device CA") == ",,");  // the system's certutil does not see the trust
+  auto refused = cli({"remove", "--profile", f.dir(), "--sha256", f.root.sha256(), "--json"});
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("trusted root"));
+  f.check_as_before();
+  // The system's NSS cannot put a CKO_TRUST object back: the removal is refused even with --allow-trusted.
+  auto old_nss = cli({"remove", "--profile", f.dir(), "--sha256", f.root.sha256(), "--allow-trusted", "--json"},
+                     {{"CERTDOCTOR_NSS", "system"}});
+  CHECK(old_nss.exit_code == 1);
+  CHECK_THAT(old_nss.err, Catch::Contains("CKO_TRUST"));
+  f.check_as_before();
+  auto removed = f.remove();
+  REQUIRE(removed.exit_code == 0);
+  CHECK(json::parse(removed.out)["removed"]["trust"] == "CT,C,");
+  f.check_removed();
+  REQUIRE(cli({"undo", "--profile", f.dir()}).exit_code == 0);
+  f.check_as_before();  // Firefox's NSS applies CT,C, again, from the same CKO_TRUST object
+  CHECK(f.profile.trust_of("Example Device CA") == ",,");  // and it is still no CKO_NSS_TRUST object
+}
+
+// Issue 28: undo puts back only what certdoctor took away; a backup file changed since is refused before anything
+// is created.
+TEST_CASE("Removal: undo refuses a backup that is not certdoctor's own of that certificate, and creates nothing",
+          "[removal][backup]") {
+  const bool as_firefox = GENERATE(false, true);
+  Fixture f(as_firefox);
+  auto attacker = f.pki.root("attacker", {.subject = "/CN=Attacker CA"});
+  REQUIRE(f.remove().exit_code == 0);
+  const std::string id = f.backups()[0]["id"].get<std::string>();
+  const auto file = f.profile.dir() / "certdoctor-backups" / (id + ".json");
+  const json original = json::parse(testing::read_file(file));
+  auto crafted_undo = [&](const std::function<void(json&)>& change) {
+    json j = original;
+    change(j);
+    std::ofstream(file) << j.dump();
+    auto r = cli({"undo", "--profile", f.dir(), id});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("was not restored"));
+    CHECK_FALSE(f.profile.holds(attacker));
+    CHECK_FALSE(f.profile.holds(f.root));
+    CHECK_FALSE(f.presence().some_trust);
+  };
+  SECTION("another certificate's DER") {
+    crafted_undo([&](json& j) { j["objects"]["certificate"][std::to_string(CKA_VALUE)] = certdoctor_hex(attacker.der()); });
+  }
+  SECTION("another certificate named by the file") {
+    crafted_undo([&](json& j) { j["sha256"] = attacker.sha256(); });
+  }
+  SECTION("an attribute certdoctor never saves") {
+    crafted_undo([&](json& j) { j["objects"]["certificate"][std::to_string(CKA_PRIVATE_EXPONENT)] = "00"; });
+  }
+  SECTION("a trust object of another class") {
+    crafted_undo([&](json& j) {
+      json& t = j["objects"]["trust"].is_array() ? j["objects"]["trust"][0] : j["objects"]["trust"];
+      const CK_ULONG key = CKO_PRIVATE_KEY;
+      t[std::to_string(CKA_CLASS)] = certdoctor_hex(std::string(reinterpret_cast<const char*>(&key), sizeof key));
+    });
+  }
+  // The file as written undoes, exactly.
+  std::ofstream(file) << original.dump();
+  REQUIRE(cli({"undo", "--profile", f.dir(), id}).exit_code == 0);
+  f.check_as_before();
 }

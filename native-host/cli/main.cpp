@@ -11,6 +11,7 @@
 #include "diagnosis/diagnose.hpp"
 #include "diagnosis/diagnosis_json.hpp"
 #include "diagnosis/error_table.hpp"
+#include "profile/firefox_nss.hpp"
 #include "profile/nss_store.hpp"
 #include "profile/profile_access.hpp"
 #include "profile/profile_list.hpp"
@@ -35,7 +36,7 @@ std::string describe_line(const json& c) {
 
 struct Options {
   DiagnoseRequest diagnose;
-  std::string profile, reported, sha256, url, backup_id, home, platform = "linux";
+  std::string profile, reported, sha256, url, backup_id, home, platform = "linux", firefox;
   bool as_json = false, allow_trusted = false, list = false;
   double connect_timeout = 5, handshake_timeout = 10;
 };
@@ -59,6 +60,12 @@ int run_profiles(const Options& o) {
   const Platform platform = o.platform == "macos" ? Platform::macos : o.platform == "windows" ? Platform::windows : Platform::linux;
   auto listed = list_profiles(profile_roots_for(platform, home));
   json out = {{"profiles", profiles_json(listed)}};
+  // Which NSS each profile's cert9.db is read with (nothing is loaded to say it).
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    const ProfileNss nss = choose_profile_nss(listed[i].path, platform);
+    out["profiles"][i]["nss"] = {{"library", nss.libraries.system() ? "system" : "firefox"},
+                                 {"dir", nss.libraries.install_dir.string()}, {"source", name_of(nss.source)}};
+  }
   if (platform == Platform::linux) {
     ProfileChoice choice = choose_profile({std::nullopt, std::nullopt, home});
     if (choice.dir) out["chosen"] = {{"path", choice.dir->string()}, {"source", choice.source}, {"reason", choice.reason}};
@@ -78,6 +85,10 @@ int run_profiles(const Options& o) {
               << (p.default_for_installs.empty() ? "" : ", default of " + std::to_string(p.default_for_installs.size()) + " installation(s)")
               << (p.running_pid ? ", in use by process " + std::to_string(*p.running_pid) : p.locked ? ", locked" : "")
               << (p.has_cert_db ? "" : ", no cert9.db yet") << "\n";
+    const ProfileNss nss = choose_profile_nss(p.path, platform);
+    std::cout << "    read with " << (nss.libraries.system() ? std::string("the system's NSS")
+                                                           : "Firefox's own NSS in " + printable(nss.libraries.install_dir.string()))
+              << " (" << name_of(nss.source) << ")\n";
   }
   if (out.contains("chosen")) {
     std::cout << "certdoctor would use: " << printable(out["chosen"]["path"].get<std::string>()) << " ("
@@ -200,6 +211,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"linux", "macos", "windows"}))->default_val("linux");
   prof->add_flag("--json", o.as_json, "print the list as one JSON object");
 
+  for (auto* sub : {diag, rm, undo, prof}) {
+    sub->add_option("--firefox", o.firefox,
+                    "the Firefox installation whose NSS reads the profile (default: the profile's compatibility.ini, "
+                    "then the usual install folders, then the system's NSS)");
+  }
+
   AdminCommands admin(app);
   AuditCommand audit(app);
   ReissueCommand reissue(app);
@@ -213,6 +230,12 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (!o.firefox.empty()) {
+      if (!nss_libraries_in(o.firefox)) {
+        throw RequestError("invalid_field", "--firefox " + o.firefox + " holds no NSS software token (libsoftokn3)");
+      }
+      set_owning_firefox(o.firefox, NssSource::firefox_option);
+    }
     if (diag->parsed()) return run_diagnose(o);
     if (prof->parsed()) return run_profiles(o);
     if (rm->parsed()) return run_remove(o);

@@ -8,6 +8,7 @@
 
 #include "base/build_info.hpp"
 #include "protocol/framing.hpp"
+#include "profile/firefox_nss.hpp"
 #include "profile/profile_locate.hpp"
 #include "protocol/protocol.hpp"
 #include "launch/separate_firefox.hpp"
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
   ctx.caller = argc >= 3 ? argv[2] : "";
   ctx.caller_allowed = ctx.caller == build::extension_id;
   ctx.browser_pid = static_cast<int>(getppid());
+  // The profile is read with the NSS of the Firefox that started the host, the one that wrote it.
+  if (auto dir = parent_executable_dir(); dir && nss_libraries_in(*dir)) set_owning_firefox(*dir, NssSource::parent_process);
   if (const char* p = std::getenv("CERTDOCTOR_PROFILE"); p && *p) ctx.profile_dir = p;
   if (const char* r = std::getenv("CERTDOCTOR_RESOLVE")) {
     std::string_view rest = r;

@@ -18,6 +18,19 @@ void Profile::add(const Issued& cert, const std::string& nickname, const std::st
   run_ok({"certutil", "-A", "-d", db(), "-n", nickname, "-t", trust, "-i", cert.cert.string()});
 }
 
+void Profile::add_as_firefox(const Issued& cert, const std::string& nickname, const std::string& trust) {
+  run_ok({std::string(CERTDOCTOR_BIN_DIR) + "/firefox-certdb", dir_.string(), "add", cert.cert.string(), nickname, trust});
+}
+
+std::string Profile::firefox_trust_of(const std::string& nickname) const {
+  std::istringstream in(run_ok({std::string(CERTDOCTOR_BIN_DIR) + "/firefox-certdb", dir_.string(), "list"}));
+  for (std::string line; std::getline(in, line);) {
+    auto tab = line.find('\t');
+    if (tab != std::string::npos && line.substr(0, tab) == nickname) return line.substr(tab + 1);
+  }
+  return "(not listed)";
+}
+
 void Profile::add_with_key(const Issued& cert, const std::string& nickname) {
   auto p12 = dir_ / "import.p12";
   run_ok({"openssl", "pkcs12", "-export", "-in", cert.cert.string(), "-inkey", cert.key.string(), "-name",

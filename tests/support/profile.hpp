@@ -16,6 +16,10 @@ class Profile {
   std::string db() const { return "sql:" + dir_.string(); }
 
   void add(const Issued& cert, const std::string& nickname, const std::string& trust);  // certutil -A
+  // As today's Firefox stores it (its own NSS, the calls of its certificate database): the trust as a CKO_TRUST
+  // object (tests/support/firefox_certdb.cpp). certutil's add() stands for an older Firefox.
+  void add_as_firefox(const Issued& cert, const std::string& nickname, const std::string& trust);
+  std::string firefox_trust_of(const std::string& nickname) const;  // the trust Firefox's NSS applies
   void add_with_key(const Issued& cert, const std::string& nickname);                    // via PKCS#12 import
   std::string list() const;                                   // certutil -L, as printed
   std::string trust_of(const std::string& nickname) const;    // the trust column certutil -L prints

@@ -44,7 +44,7 @@ NssStore::Snapshot trusted_ca(const std::string& der, const std::string& label) 
                    {CKA_ISSUER, keys->issuer_der},
                    {CKA_SUBJECT, keys->subject_der},
                    {CKA_SERIAL_NUMBER, keys->serial_der}};
-  s.trust = RawAttributes{{CKA_CLASS, raw<CK_ULONG>(CKO_NSS_TRUST)},
+  s.trust = {RawAttributes{{CKA_CLASS, raw<CK_ULONG>(CKO_NSS_TRUST)},
                           {CKA_TOKEN, raw<CK_BBOOL>(CK_TRUE)},
                           {CKA_LABEL, label},
                           {CKA_ISSUER, keys->issuer_der},
@@ -55,7 +55,7 @@ NssStore::Snapshot trusted_ca(const std::string& der, const std::string& label) 
                           {CKA_TRUST_CLIENT_AUTH, raw<CK_ULONG>(CKT_NSS_MUST_VERIFY_TRUST)},
                           {CKA_TRUST_EMAIL_PROTECTION, raw<CK_ULONG>(CKT_NSS_MUST_VERIFY_TRUST)},
                           {CKA_TRUST_CODE_SIGNING, raw<CK_ULONG>(CKT_NSS_MUST_VERIFY_TRUST)},
-                          {CKA_TRUST_STEP_UP_APPROVED, raw<CK_BBOOL>(CK_FALSE)}};
+                          {CKA_TRUST_STEP_UP_APPROVED, raw<CK_BBOOL>(CK_FALSE)}}};
   return s;
 }
 

@@ -192,7 +192,13 @@ class Diagnosing {
   // Stored certificates that break the site.
   void compare_with_profile() {
     if (!profile_.dir) return;
-    d_.profile = ProfileUsed{profile_path(), profile_.source, profile_.reason};
+    d_.profile = ProfileUsed{profile_path(), profile_.source, profile_.reason, std::nullopt};
+    if (profile_store_.store) {
+      const ProfileNss& nss = profile_store_.store->nss();
+      d_.profile->nss = NssUsed{nss.libraries.system() ? "system" : "firefox", nss.libraries.install_dir.string(),
+                                std::string(name_of(nss.source)), nss.version, profile_store_.store->writes_pkcs11_trust(),
+                                nss.problem};
+    }
     try {
       if (profile_store_.error) throw *profile_store_.error;
       ConflictReport report = find_conflicts(*profile_store_.store, d_.chain_der, d_.chain, profile_path(),

@@ -106,7 +106,14 @@ json to_json(const Diagnosis& d) {
   for (const auto& c : d.chain) chain.push_back(to_json(c));
   j["chain"] = chain;
   if (d.device) j["device"] = device_advice(*d.device, d.url, d.host);
-  if (d.profile) j["profile"] = {{"path", d.profile->path}, {"source", d.profile->source}, {"reason", d.profile->reason}};
+  if (d.profile) {
+    j["profile"] = {{"path", d.profile->path}, {"source", d.profile->source}, {"reason", d.profile->reason}};
+    if (const auto& n = d.profile->nss) {
+      j["profile"]["nss"] = {{"library", n->library}, {"dir", n->dir}, {"source", n->source}, {"version", n->version},
+                             {"applies_pkcs11_trust", n->applies_pkcs11_trust}};
+      if (!n->problem.empty()) j["profile"]["nss"]["problem"] = n->problem;
+    }
+  }
   if (d.conflicts) {
     json conflicts = json::array();
     for (const auto& k : *d.conflicts) conflicts.push_back(to_json(k));

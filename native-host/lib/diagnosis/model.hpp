@@ -16,9 +16,20 @@
 
 namespace certdoctor {
 
+// Which NSS read the profile (profile/firefox_nss.hpp), and what it can do with the trust Firefox stores today.
+struct NssUsed {
+  std::string library;     // "firefox" (an installation's own NSS) or "system"
+  std::string dir;         // the installation's folder; empty for the system's
+  std::string source;      // how it was chosen: "--firefox", "parent process", "compatibility.ini", "known location", "system"
+  std::string version;     // its software token's version, "3.125"
+  bool applies_pkcs11_trust = false;  // it knows CKO_TRUST objects (NSS 3.114 and later): it can restore them
+  std::string problem;     // why the owning Firefox's NSS was not used, when it was not
+};
+
 // The profile the diagnosis compared with, and why that one.
 struct ProfileUsed {
   std::string path, source, reason;
+  std::optional<NssUsed> nss;  // set when the profile's database was opened
 };
 
 // What Firefox would show once a stored certificate is gone: judged again without it (stored_culprits.cpp).

@@ -115,7 +115,18 @@ std::string render_text(const Diagnosis& d) {
     }
     o << "\n";
   }
-  if (d.profile) o << "Profile: " << show(d.profile->path) << " (" << show(d.profile->reason) << ")\n";
+  if (d.profile) {
+    o << "Profile: " << show(d.profile->path) << " (" << show(d.profile->reason) << ")\n";
+    if (const auto& n = d.profile->nss) {
+      o << "  read with " << (n->library == "system" ? "the system's NSS " : "Firefox's own NSS ") << show(n->version)
+        << (n->dir.empty() ? "" : " from " + show(n->dir)) << " (" << show(n->source) << ")\n";
+      if (!n->problem.empty()) o << "  Firefox's own NSS could not be used: " << show(n->problem) << "\n";
+      // An older NSS finds CKO_TRUST objects (certdoctor reads them itself) but cannot write them back.
+      if (!n->applies_pkcs11_trust) {
+        o << "  This NSS predates trust stored as CKO_TRUST (NSS 3.114): a certificate with such trust is not removed\n";
+      }
+    }
+  }
 
   o << "\n";
   if (d.findings.empty()) o << "Findings: none\n";

@@ -4,6 +4,7 @@
 // and identify by its DER. Lookups use templates (issuer + serial, subject) that the database answers from
 // its indexes, never a walk, except where the caller asks for one by name (all(), by_sha256()).
 #pragma once
+#include "profile/firefox_nss.hpp"
 #include "profile/store_error.hpp"
 
 #include <filesystem>
@@ -20,9 +21,17 @@ namespace certdoctor {
 // PKCS#11 attributes of one object, by attribute type, as raw bytes: enough to re-create it exactly.
 using RawAttributes = std::map<unsigned long, std::string>;
 
-// One trust level per usage, as NSS keeps them (CKT_NSS_* values).
+// The two ways a profile stores a certificate's trust: NSS's own CKO_NSS_TRUST objects (what certutil and
+// Firefox before NSS 3.114 write) and PKCS#11 v3.2 CKO_TRUST objects (what Firefox writes today). One profile can
+// hold both.
+enum class TrustFormat { nss, pkcs11 };
+std::string_view name_of(TrustFormat f);  // "CKO_NSS_TRUST", "CKO_TRUST"
+
+// One trust level per usage, as NSS keeps them (CKT_NSS_* values; CKO_TRUST's CKT_* values are read into their
+// NSS equivalents: trust anchor = trusted delegator, trusted, not trusted, must verify).
 struct TrustLevels {
   unsigned long server_auth = 0, client_auth = 0, email = 0, code_signing = 0;
+  TrustFormat format = TrustFormat::nss;
 };
 
 struct StoredCert {
@@ -32,6 +41,8 @@ struct StoredCert {
   std::string nickname;      // CKA_LABEL; several certificates may share one
   std::string issuer_der, subject_der, serial_der;  // serial_der is the DER INTEGER, tag and length included
   std::optional<TrustLevels> trust;  // absent when no trust object belongs to this certificate
+  std::vector<TrustFormat> trust_objects;  // the format of each trust object stored for it
+  bool trust_unreadable = false;     // this NSS cannot search CKO_TRUST objects: its trust is unknown
   bool has_private_key = false;
   std::string trust_string() const;  // certutil's "C,," form
   bool self_issued() const;          // pkix::Cert::self_issued on the stored names
@@ -43,8 +54,11 @@ class NssStore {
  public:
   enum class Access { read, write };
 
-  // Opens sql:<profile> with NSS, without loading the profile's other PKCS#11 modules or the built-in roots.
+  // Opens sql:<profile> with NSS, without loading the profile's other PKCS#11 modules or the built-in roots:
+  // through the NSS of the Firefox that owns the profile (choose_profile_nss), the system's when there is none
+  // or it cannot be loaded.
   static std::unique_ptr<NssStore> open(const std::filesystem::path& profile, Access access);
+  static std::unique_ptr<NssStore> open(const std::filesystem::path& profile, Access access, const ProfileNss& nss);
   // Makes a new, empty database in `dir` (which holds none yet) with an empty password, as `certutil -N
   // --empty-password` does, and opens it for writing: a store of our own (the audit's --trust CAs), never a
   // user's profile.
@@ -69,13 +83,24 @@ class NssStore {
 
   bool needs_password() const;
 
+  // Which NSS reads this database (firefox_nss.hpp), with the version of its software token, and whether that
+  // token can create CKO_TRUST objects (restore a trust Firefox wrote today).
+  const ProfileNss& nss() const;
+  bool writes_pkcs11_trust() const;
+
   // Everything needed to put a certificate back exactly: its object's attributes and its trust object's.
+  // Trust objects keep their format: undo re-creates the same objects (CKA_CLASS says which).
   struct Snapshot {
     RawAttributes certificate;
-    std::optional<RawAttributes> trust;
+    std::vector<RawAttributes> trust;
     std::string attribute(unsigned long type) const;  // of the certificate object; empty when absent
     std::string issuer_der() const;
     std::string serial_der() const;
+    bool has(TrustFormat f) const;
+    // Why this snapshot is not one certdoctor made of the certificate with `sha256`: object classes or
+    // attributes it never writes, a DER that is not a certificate or has another hash, names or serial that are
+    // not the certificate's, a trust object whose hash is another certificate's. Empty when it is.
+    std::string problem(const std::string& sha256) const;
   };
   Snapshot snapshot(const StoredCert& c);
 
@@ -84,18 +109,25 @@ class NssStore {
   // the next run, whatever instant it stopped at. present() says which of the snapshot's objects are stored
   // now: the certificate with exactly this DER, and the trust object carrying this certificate's hash.
   struct Presence {
-    bool certificate = false, trust = false;
+    bool certificate = false;
+    bool trust = false;       // every trust object of the snapshot
+    bool some_trust = false;  // at least one trust object of this certificate, of either format
   };
   Presence present(const Snapshot& s);
   void destroy_certificate(const Snapshot& s);  // nothing when it is not stored
-  void destroy_trust(const Snapshot& s);        // nothing when it is not stored (or the snapshot had none)
+  // Every trust object of the certificate, of either format, matched by the certificate's hash: none is left an
+  // orphan, whether the snapshot holds it or not.
+  void destroy_trust(const Snapshot& s);
+  void destroy_trust(const Snapshot& s, const std::vector<TrustFormat>& formats);  // of these formats only
   void create_certificate(const Snapshot& s);   // nothing when it is stored already
-  void create_trust(const Snapshot& s);         // nothing when stored already (or the snapshot had none)
+  // Those of the snapshot's trust objects not stored; returns the formats it created. When one cannot be
+  // created, those created before it are taken away again.
+  std::vector<TrustFormat> create_trust(const Snapshot& s);
 
-  // Deletes the certificate object, then its own trust object (matched by the certificate's hash), nothing else.
+  // Deletes the certificate object, then its own trust objects (matched by the certificate's hash), nothing else.
   void destroy(const StoredCert& c);
-  // Creates the trust object, then the certificate, so that the certificate never appears without its trust;
-  // when the certificate cannot be created, a trust object created here is taken away again.
+  // Creates the trust objects, then the certificate, so that the certificate never appears without its trust;
+  // when the certificate cannot be created, the trust objects created here are taken away again.
   void restore(const Snapshot& s);
 
  private:

@@ -24,13 +24,31 @@ std::string hex_rv(CK_RV rv) {
   return b;
 }
 
-std::mutex g_mutex;  // guards the two tables below and the token's slot creation
+std::mutex g_mutex;  // guards the tables below and the token's slot creation
 
-CK_FUNCTION_LIST_PTR initialise(const std::string& library, const char* parameters) {
+// Loads one installation's NSS libraries (firefox_nss.hpp) by full path, prerequisites first: the softoken's
+// needs (libnssutil3.so, libmozsqlite3.so) are then matched by name among what the process has loaded.
+// Measured on Linux: a link namespace of its own (dlmopen) loads Firefox's softoken and reads the profile, but its
+// second copy of libc and NSPR shares each thread's key slots with the main program, and OpenSSL's thread cleanup
+// crashed at exit. So the libraries share the process: a process that loaded the system's libnssutil3 first cannot
+// load Firefox's softoken (NssStore::open then falls back to the system's and says so); the system's softoken,
+// loaded after Firefox's, runs on Firefox's newer libnssutil3, which keeps every older symbol version.
+void* open_libraries(const NssLibraries& nss) {
+  for (const auto& p : nss.prerequisites) {
+    if (!dlopen(p.c_str(), RTLD_NOW | RTLD_GLOBAL)) return nullptr;
+  }
+  return dlopen(nss.softoken.c_str(), RTLD_NOW | RTLD_LOCAL);
+}
+
+CK_FUNCTION_LIST_PTR initialise(const NssLibraries& nss, const char* parameters) {
   static std::map<std::string, CK_FUNCTION_LIST_PTR> loaded;
+  const std::string library = nss.softoken.string();
   if (auto it = loaded.find(library); it != loaded.end()) return it->second;
-  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle) throw StoreError(Condition::store_failed, "could not load " + library + " (" + dlerror() + ")");
+  void* handle = open_libraries(nss);
+  if (!handle) {
+    const char* why = dlerror();
+    throw StoreError(Condition::store_failed, "could not load " + library + " (" + (why ? why : "unknown") + ")");
+  }
   auto get = reinterpret_cast<CK_C_GetFunctionList>(dlsym(handle, "C_GetFunctionList"));
   CK_FUNCTION_LIST_PTR fn = nullptr;
   if (!get || get(&fn) != CKR_OK || !fn) throw StoreError(Condition::store_failed, library + " is not a PKCS#11 module");
@@ -48,14 +66,19 @@ CK_FUNCTION_LIST_PTR initialise(const std::string& library, const char* paramete
 }
 
 // The software token with no database of its own: slot 1 (crypto only) and an empty slot 2.
-CK_FUNCTION_LIST_PTR softoken() {
-  return initialise("libsoftokn3.so",
-                    "configdir='' certPrefix='' keyPrefix='' secmod='' flags=readOnly,noCertDB,noModDB,optimizeSpace");
+CK_FUNCTION_LIST_PTR softoken(const NssLibraries& nss) {
+  return initialise(nss, "configdir='' certPrefix='' keyPrefix='' secmod='' flags=readOnly,noCertDB,noModDB,optimizeSpace");
 }
 
-// Slot ids the token accepts for databases opened later (NSS's user slot range).
+// Slot ids the token accepts for databases opened later (NSS's user slot range), per loaded token.
 constexpr CK_SLOT_ID kFirstUserSlot = 4, kEndUserSlot = 100;
-std::set<CK_SLOT_ID> g_slots_in_use;
+std::map<CK_FUNCTION_LIST_PTR, std::set<CK_SLOT_ID>> g_slots_in_use;
+
+std::string version_of(CK_FUNCTION_LIST_PTR fn) {
+  CK_INFO info{};
+  if (fn->C_GetInfo(&info) != CKR_OK) return "";
+  return std::to_string(info.libraryVersion.major) + "." + std::to_string(info.libraryVersion.minor);
+}
 
 CK_RV slot_control(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID on, CK_OBJECT_CLASS what, const std::string& spec) {
   CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
@@ -81,14 +104,15 @@ bool plain_path(const std::string& p) {
 
 CK_FUNCTION_LIST_PTR load_pkcs11_library(const std::string& library) {
   std::lock_guard<std::mutex> lock(g_mutex);
-  return initialise(library, nullptr);
+  return initialise(NssLibraries{{}, {}, library}, nullptr);
 }
 
-std::unique_ptr<SoftokenSlot> SoftokenSlot::open(const fs::path& profile, Mode mode) {
+std::unique_ptr<SoftokenSlot> SoftokenSlot::open(const fs::path& profile, Mode mode, const NssLibraries& nss) {
   std::lock_guard<std::mutex> lock(g_mutex);
-  CK_FUNCTION_LIST_PTR fn = softoken();
+  CK_FUNCTION_LIST_PTR fn = softoken(nss);
+  auto& in_use = g_slots_in_use[fn];
   CK_SLOT_ID id = kFirstUserSlot;
-  while (id < kEndUserSlot && g_slots_in_use.count(id)) ++id;
+  while (id < kEndUserSlot && in_use.count(id)) ++id;
   if (id == kEndUserSlot) throw StoreError(Condition::store_failed, "too many certificate databases open at once");
 
   fs::path dir = fs::absolute(profile), alias;
@@ -115,8 +139,8 @@ std::unique_ptr<SoftokenSlot> SoftokenSlot::open(const fs::path& profile, Mode m
     throw StoreError(Condition::store_corrupt, "NSS could not open the database in " + profile.string() +
                                           " (PKCS#11 error " + hex_rv(rv) + ")");
   }
-  g_slots_in_use.insert(id);
-  return std::unique_ptr<SoftokenSlot>(new SoftokenSlot(fn, id, alias));
+  in_use.insert(id);
+  return std::unique_ptr<SoftokenSlot>(new SoftokenSlot(fn, id, alias, version_of(fn)));
 }
 
 SoftokenSlot::~SoftokenSlot() {
@@ -125,7 +149,7 @@ SoftokenSlot::~SoftokenSlot() {
   std::snprintf(spec, sizeof spec, "tokens=[0x%lx=<>]", static_cast<unsigned long>(id_));
   fn_->C_CloseAllSessions(id_);
   slot_control(fn_, id_, CKO_NSS_DELSLOT, spec);  // closes the database files
-  g_slots_in_use.erase(id_);
+  g_slots_in_use[fn_].erase(id_);
   std::error_code ec;
   if (!alias_dir_.empty()) fs::remove_all(alias_dir_, ec);  // the link only; remove_all does not follow it
 }

@@ -16,6 +16,8 @@
 #include <memory>
 #include <string>
 
+#include "profile/firefox_nss.hpp"
+
 namespace certdoctor {
 
 // A library's function list, initialised once per process and kept for the life of the process.
@@ -26,20 +28,24 @@ class SoftokenSlot {
  public:
   enum class Mode { read_only, read_write };
   // Throws StoreError (store_failed when the token cannot be loaded, store_corrupt when it refuses the database).
-  static std::unique_ptr<SoftokenSlot> open(const std::filesystem::path& profile, Mode mode);
+  // `nss`: whose software token (firefox_nss.hpp); each is loaded once per process.
+  static std::unique_ptr<SoftokenSlot> open(const std::filesystem::path& profile, Mode mode,
+                                            const NssLibraries& nss = system_nss());
   ~SoftokenSlot();
   SoftokenSlot(const SoftokenSlot&) = delete;
   SoftokenSlot& operator=(const SoftokenSlot&) = delete;
 
   CK_FUNCTION_LIST_PTR functions() const { return fn_; }
   CK_SLOT_ID id() const { return id_; }
+  const std::string& version() const { return version_; }  // the token's library version, "3.125"
 
  private:
-  SoftokenSlot(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID id, std::filesystem::path alias)
-      : fn_(fn), id_(id), alias_dir_(std::move(alias)) {}
+  SoftokenSlot(CK_FUNCTION_LIST_PTR fn, CK_SLOT_ID id, std::filesystem::path alias, std::string version)
+      : fn_(fn), id_(id), alias_dir_(std::move(alias)), version_(std::move(version)) {}
   CK_FUNCTION_LIST_PTR fn_;
   CK_SLOT_ID id_;
   std::filesystem::path alias_dir_;  // a private folder holding a link to the profile, when its name needed one
+  std::string version_;
 };
 
 }  // namespace certdoctor

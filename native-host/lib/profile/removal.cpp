@@ -157,12 +157,38 @@ std::vector<Backup> all_backups(const BackupFolder& folder) {
   return out;
 }
 
+// The objects a backup file holds. "trust" is one object (backups made before CKO_TRUST was read) or a list of
+// them, each in the format it was stored in.
 NssStore::Snapshot snapshot_of(const json& backup) {
   NssStore::Snapshot snap;
   const json objects = backup.value("objects", json::object());
-  if (!objects.contains("certificate")) throw RequestError("no_backup", "the backup holds no certificate");
-  snap.certificate = attributes_from(objects["certificate"]);
-  if (objects.contains("trust")) snap.trust = attributes_from(objects["trust"]);
+  if (!objects.is_object() || !objects.contains("certificate") || !objects["certificate"].is_object()) {
+    throw RequestError("no_backup", "the backup holds no certificate");
+  }
+  try {
+    snap.certificate = attributes_from(objects["certificate"]);
+    if (objects.contains("trust")) {
+      const json& t = objects["trust"];
+      if (t.is_object()) snap.trust.push_back(attributes_from(t));
+      else for (const auto& one : t) snap.trust.push_back(attributes_from(one));
+    }
+  } catch (const std::exception&) {
+    throw RequestError("backup_rejected", "the backup's objects cannot be read");
+  }
+  return snap;
+}
+
+// What undo puts back must be exactly what a removal took away: the certificate the file names by its hash and
+// id, in the object classes and attributes certdoctor saves, with trust objects that belong to it. A file that
+// someone else wrote or changed is refused before anything is created.
+NssStore::Snapshot verified_snapshot(const json& backup, const std::string& id) {
+  const NssStore::Snapshot snap = snapshot_of(backup);
+  const std::string sha256 = backup.value("sha256", "");
+  std::string why = snap.problem(sha256);
+  if (why.empty() && (backup.value("id", "") != id || id.find(sha256.substr(0, 12)) == std::string::npos || sha256.size() != 64)) {
+    why = "its id is not the one of this removal";
+  }
+  if (!why.empty()) throw RequestError("backup_rejected", "the backup " + id + " was not restored: " + why);
   return snap;
 }
 
@@ -177,7 +203,7 @@ std::vector<std::string> recover_interrupted(const BackupFolder& folder, NssStor
     if (b.state != State::removing && b.state != State::restoring) continue;
     NssStore::Snapshot snap;
     try {
-      snap = snapshot_of(b.file);
+      snap = verified_snapshot(b.file, b.id);
     } catch (const RequestError&) {
       continue;  // a damaged backup file: nothing it names can be finished, and the rest must not wait for it
     }
@@ -208,6 +234,9 @@ std::string new_backup_id(const BackupFolder& folder, const std::string& sha256)
 }  // namespace
 
 Removability removability(const StoredCert& c) {
+  if (c.trust_unreadable) {
+    return {false, "this NSS cannot read trust stored as CKO_TRUST objects, so its trust is unknown", true};
+  }
   if (c.has_private_key) return {false, "it has a private key in this profile (a client certificate of yours)"};
   if (c.is_trust_anchor()) return {false, "it is a trusted root: sites it vouches for stop loading"};
   if (c.is_distrusted()) return {false, "it is explicitly distrusted: removing it removes the distrust"};
@@ -227,13 +256,20 @@ std::string normalize_sha256(const std::string& text) {
   return hex;
 }
 
+// The profile's database opened for a change, once it is known that it can be changed: a newer NSS (Firefox's
+// own) adds its attribute columns the first time it opens a database for writing, so a profile certdoctor refuses
+// (a Primary Password) is looked at read-only and keeps every byte.
+std::unique_ptr<NssStore> open_for_change(const fs::path& profile) {
+  if (NssStore::open(profile, NssStore::Access::read)->needs_password()) {
+    throw StoreError(Condition::store_password, "the profile is protected by a Primary Password; certdoctor does not ask for it");
+  }
+  return NssStore::open(profile, NssStore::Access::write);
+}
+
 json remove_certificate(const RemoveRequest& r) {
   const std::string sha256 = normalize_sha256(r.sha256);
   const ProfileAccess access = enter_profile(r.profile);
-  auto store = NssStore::open(access.path, NssStore::Access::write);
-  if (store->needs_password()) {
-    throw StoreError(Condition::store_password, "the profile is protected by a Primary Password; certdoctor does not ask for it");
-  }
+  auto store = open_for_change(access.path);
   BackupFolder existing = backup_folder(access, r.profile, false);
   recover_interrupted(existing, *store);
   auto cert = store->by_sha256(sha256);
@@ -241,6 +277,15 @@ json remove_certificate(const RemoveRequest& r) {
     throw RequestError("not_found", "no certificate with SHA-256 " + sha256 + " is stored in " + r.profile.string());
   }
   Removability why = removability(*cert);
+  if (why.never) {
+    throw RequestError("trust_unreadable", "'" + cert->nickname + "' was not removed: " + why.caution +
+                                               ". Name the Firefox that owns the profile with --firefox DIR");
+  }
+  if (!store->writes_pkcs11_trust() &&
+      std::count(cert->trust_objects.begin(), cert->trust_objects.end(), TrustFormat::pkcs11) > 0) {
+    throw RequestError("trust_unreadable", "'" + cert->nickname + "' was not removed: its trust is a CKO_TRUST object, which NSS " +
+                                               store->nss().version + " cannot restore on undo. Name the Firefox that owns the profile with --firefox DIR");
+  }
   if (!why.without_confirmation && !r.allow_trusted) {
     throw RequestError("needs_allow_trusted", "'" + cert->nickname + "' was not removed: " + why.caution +
                                                   ". Add --allow-trusted to remove it anyway");
@@ -255,7 +300,11 @@ json remove_certificate(const RemoveRequest& r) {
   backup["removed_at"] = utc_format(std::time(nullptr));
   if (r.url) backup["url"] = *r.url;
   backup["objects"] = {{"certificate", attributes_json(snap.certificate)}};
-  if (snap.trust) backup["objects"]["trust"] = attributes_json(*snap.trust);
+  if (!snap.trust.empty()) {
+    json trust = json::array();
+    for (const auto& t : snap.trust) trust.push_back(attributes_json(t));
+    backup["objects"]["trust"] = trust;
+  }
   write_file_at(folder.dir.get(), id + ".json", backup.dump(2), 0600, folder.file(id + ".json"), kBackupError);
   crash_point("remove.after_backup");
   // 2. The intent, journaled: from here on, a run that stops is finished by the next one.
@@ -267,7 +316,7 @@ json remove_certificate(const RemoveRequest& r) {
   store->destroy_trust(snap);
   crash_point("remove.after_trust");
   const NssStore::Presence left = store->present(snap);
-  bool gone = !left.certificate && !left.trust;
+  bool gone = !left.certificate && !left.some_trust;
   for (const auto& other : store->by_issuer_serial(cert->issuer_der, cert->serial_der)) gone = gone && other.sha256 != sha256;
   if (!gone) throw RequestError("remove_failed", "the certificate is still stored after the deletion");
   // 4. Done.
@@ -301,10 +350,7 @@ json undo_removal(const fs::path& profile, const std::optional<std::string>& bac
     throw RequestError("invalid_field", "not a backup id: " + backup_id->substr(0, 80));
   }
   const ProfileAccess access = enter_profile(profile);
-  auto store = NssStore::open(access.path, NssStore::Access::write);
-  if (store->needs_password()) {
-    throw StoreError(Condition::store_password, "the profile is protected by a Primary Password; certdoctor does not ask for it");
-  }
+  auto store = open_for_change(access.path);
   const BackupFolder folder = backup_folder(access, profile, false);
   const std::vector<std::string> finished = recover_interrupted(folder, *store);
 
@@ -315,8 +361,13 @@ json undo_removal(const fs::path& profile, const std::optional<std::string>& bac
       continue;
     }
     // The last removal not undone; a backup the journal does not name counts when its certificate is gone.
-    if (b.state == State::removed ||
-        (b.state == State::unrecorded && !store->present(snapshot_of(b.file)).certificate)) {
+    if (b.state == State::removed || (b.state == State::unrecorded && [&] {
+          try {
+            return !store->present(snapshot_of(b.file)).certificate;
+          } catch (const RequestError&) {
+            return false;  // an unreadable file is nothing to undo by default
+          }
+        }())) {
       chosen = b;
     }
   }
@@ -336,22 +387,23 @@ json undo_removal(const fs::path& profile, const std::optional<std::string>& bac
     throw RequestError("no_backup", backup_id ? "no readable backup '" + *backup_id + "' in " + profile.string()
                                               : "no removal to undo in " + profile.string());
   }
-  const NssStore::Snapshot snap = snapshot_of(chosen->file);
+  const NssStore::Snapshot snap = verified_snapshot(chosen->file, chosen->id);
   const std::string sha256 = chosen->file.value("sha256", "");
   const NssStore::Presence before = store->present(snap);
-  if (before.certificate && (before.trust || !snap.trust)) {
+  if (before.certificate && (before.trust || snap.trust.empty())) {
     throw RequestError("already_present", "'" + chosen->file.value("nickname", "") + "' is already stored");
   }
   append_journal(folder, {{"time", utc_format(std::time(nullptr))}, {"action", "restoring"}, {"id", chosen->id},
                            {"sha256", sha256}});
   crash_point("undo.after_intent");
-  store->create_trust(snap);
-  crash_point("undo.after_trust");
+  std::vector<TrustFormat> created;
   try {
+    created = store->create_trust(snap);
+    crash_point("undo.after_trust");
     store->create_certificate(snap);
   } catch (const StoreError&) {
     // Nothing half-done stays behind: the trust created just now goes again, and the journal says so.
-    if (!before.trust) store->destroy_trust(snap);
+    store->destroy_trust(snap, created);
     append_journal(folder, {{"time", utc_format(std::time(nullptr))}, {"action", "removed"}, {"id", chosen->id},
                              {"sha256", sha256}, {"undo_failed", true}});
     throw;

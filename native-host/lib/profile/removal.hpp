@@ -16,6 +16,7 @@ namespace certdoctor {
 struct Removability {
   bool without_confirmation = true;
   std::string caution;  // why --allow-trusted is needed
+  bool never = false;   // not even with --allow-trusted: its trust cannot be seen
 };
 Removability removability(const StoredCert& c);
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "base/build_info.hpp"
+#include "profile/firefox_nss.hpp"
 
 namespace certdoctor {
 namespace fs = std::filesystem;
@@ -218,7 +219,17 @@ json doctor(const DoctorInput& in) {
                                                "installed by policy: add it from certdoctor.xpi, or by policy "
                                                "(certdoctor policy)"));
   }
-  // 3. Options set per user without a policy.
+  // 3. Which NSS reads each profile's certificate database: the owning Firefox's, or the system's (older, it
+  // cannot restore trust Firefox stores today as CKO_TRUST objects).
+  for (const auto& profile : list_profiles(profile_roots_for(in.platform, in.home))) {
+    if (!profile.has_cert_db) continue;
+    const ProfileNss nss = choose_profile_nss(profile.path, in.platform, in.root);
+    checks.push_back(check("profile NSS", true, profile.path.string() + ": read with " +
+                                                    (nss.libraries.system() ? std::string("the system's NSS")
+                                                                            : "Firefox's own NSS in " + nss.libraries.install_dir.string()) +
+                                                    " (" + std::string(name_of(nss.source)) + ")"));
+  }
+  // 4. Options set per user without a policy.
   const fs::path per_user = in.home / ".mozilla/managed-storage" / (id + ".json");
   std::error_code ec;
   if (in.platform == Platform::linux && fs::exists(per_user, ec)) {
