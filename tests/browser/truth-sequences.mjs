@@ -27,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { firefoxVersion } from './firefox.mjs';
 import { launchMarionette } from './marionette.mjs';
 import { makeCa, issueSerialOne } from './pki.mjs';
+import { reportProblems, runRecordOrCheck } from './harness.mjs';
 import { sServer } from './servers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -428,13 +429,8 @@ async function check(opts) {
     `untrusted twins refused in ${frequency.refused} of ${frequency.visits} recorded visits; with a twin predicted ` +
     `"refused": ${predictions.refused.refused} of ${predictions.refused.visits} visits refused, "may be refused": ` +
     `${predictions.may_be_refused.refused} of ${predictions.may_be_refused.visits}`);
-  if (problems.length) {
-    console.error(problems.join('\n'));
-    process.exitCode = 1;
-  }
+  reportProblems(problems);
 }
 
-const opts = parseArgs(process.argv.slice(2));
-if (opts.cmd === 'record') await record(opts);
-else if (opts.cmd === 'check') await check(opts);
-else { console.error('usage: truth-sequences.mjs record [--runs N] [--only ID,...] | check [--only ID,...]'); process.exitCode = 2; }
+await runRecordOrCheck(parseArgs(process.argv.slice(2)), { record, check },
+  'usage: truth-sequences.mjs record [--runs N] [--only ID,...] | check [--only ID,...]');

@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchFirefox, loadVerdict, closeFirefox, firefoxVersion } from './firefox.mjs';
+import { reportProblems, runRecordOrCheck } from './harness.mjs';
 import { sServer, misbehavingServer } from './servers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -334,13 +335,8 @@ async function check(opts) {
   }
   console.log(`agreement: ${agree}/${compared.length} cases (${rows.length - compared.length} not servable), ` +
     `${liveCases.length} re-taken live, ${removals.length} removals compared with the case without the certificate`);
-  if (problems.length) {
-    console.error(problems.join('\n'));
-    process.exitCode = 1;
-  }
+  reportProblems(problems);
 }
 
-const opts = parseArgs(process.argv.slice(2));
-if (opts.cmd === 'record') await record(opts);
-else if (opts.cmd === 'check') await check(opts);
-else { console.error('usage: truth.mjs record|check [--only ID,...] [--jobs N] [--live N [--seed S]]'); process.exitCode = 2; }
+await runRecordOrCheck(parseArgs(process.argv.slice(2)), { record, check },
+  'usage: truth.mjs record|check [--only ID,...] [--jobs N] [--live N [--seed S]]');
