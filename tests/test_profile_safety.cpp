@@ -63,7 +63,7 @@ TEST_CASE("Safety: a database another program holds locked gives a clear error a
   CHECK(w.profile.holds(dev));
 }
 
-TEST_CASE("Safety: run as root on another user's profile, certdoctor acts as that user", "[safety]") {
+TEST_CASE("Safety: run as root on another user's profile, certdoctor acts as that user", "[safety][root]") {
   if (::geteuid() != 0) {
     CERTDOCTOR_SKIP("needs root to own a profile as another user");
   }
@@ -84,7 +84,7 @@ TEST_CASE("Safety: run as root on another user's profile, certdoctor acts as tha
   CHECK_FALSE(w.profile.holds(dev));
 }
 
-TEST_CASE("Safety: another user's profile, readable but not writable, is refused with a clear reason", "[safety]") {
+TEST_CASE("Safety: another user's profile, readable but not writable, is refused with a clear reason", "[safety][root]") {
   if (::geteuid() != 0) {
     CERTDOCTOR_SKIP("needs root to run certdoctor as another user");
   }

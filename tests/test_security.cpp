@@ -15,6 +15,7 @@
 
 #include "pki.hpp"
 #include "profile.hpp"
+#include "skip.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -81,8 +82,7 @@ std::string crafted_backup(const std::string& sha256_field) {
 TEST_CASE("Security: root on a profile whose cert9.db links to a root-owned database refuses, writes nothing",
           "[security][root]") {
   if (!is_root()) {
-    WARN("skipped: needs root (the attack is against an admin running certdoctor as root)");
-    return;
+    CERTDOCTOR_SKIP("needs root (the attack is against an admin running certdoctor as root)");
   }
   Scene s;
   fs::create_symlink(s.w.profile.dir() / "cert9.db", s.mallory / "cert9.db");
@@ -109,8 +109,7 @@ TEST_CASE("Security: root on a profile whose cert9.db links to a root-owned data
 
 TEST_CASE("Security: root never becomes a third user through a database file that user owns", "[security][root]") {
   if (!is_root()) {
-    WARN("skipped: needs root");
-    return;
+    CERTDOCTOR_SKIP("needs root (the attack is against an admin running certdoctor as root)");
   }
   Scene s;
   // A copy of a database that belongs to uid 12345 (another user's ~/.pki/nssdb), placed in nobody's profile.
@@ -139,8 +138,7 @@ TEST_CASE("Security: root never becomes a third user through a database file tha
 TEST_CASE("Security: in the user's own profile, root acts as the user and writes through no planted link",
           "[security][root]") {
   if (!is_root()) {
-    WARN("skipped: needs root");
-    return;
+    CERTDOCTOR_SKIP("needs root (the attack is against an admin running certdoctor as root)");
   }
   Scene s;
   auto dev = s.w.pki.device("dev", {.subject = "/CN=dev.test"});
@@ -205,8 +203,7 @@ TEST_CASE("Security: in the user's own profile, root acts as the user and writes
 
 TEST_CASE("Security: a cert9.db link flipped thousands of times a second never lets root keep root", "[security][root]") {
   if (!is_root()) {
-    WARN("skipped: needs root");
-    return;
+    CERTDOCTOR_SKIP("needs root (the attack is against an admin running certdoctor as root)");
   }
   Scene s;
   testing::Profile theirs(s.mallory);

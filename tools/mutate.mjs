@@ -129,6 +129,9 @@ const seconds = (t0) => Math.round((Date.now() - t0) / 1000);
 // The build folder sits inside the worktree as build/ does in the repository: the same relative paths, so that
 // ccache's base_dir finds the objects compiled there.
 const scratchDir = fs.mkdtempSync(path.join(opt.scratchParent, '.certdoctor-mutants-'));
+// Readable as the repository's own folders are (mkdtemp makes it 0700): tests run programs as the user nobody on the
+// build's files (tests/check-skips.sh, the root-only safety tests).
+fs.chmodSync(scratchDir, 0o755);
 scratch = { dir: scratchDir, src: scratchDir };
 const build = path.join(scratchDir, 'build');
 const logDir = path.join(root, 'build', 'mutants');  // kept: one log per mutant, for the report's reader

@@ -17,21 +17,9 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 ctest --test-dir "$build" --output-on-failure -j"$(nproc)" | tee "$out" || status=$?
 
-# A skipped test tested nothing. CTest lists it apart ("The following tests did not run: ... (Skipped)") and exits 0
-# when nothing failed, so in CI (CI set, as .ci/run sets it) any skipped entry fails the run, named with its reason:
-# the line it printed with the skip marker (tests/CMakeLists.txt), or else the last line of its output (exit 77).
-if [[ -n ${CI:-} ]] && grep -q ' (Skipped)$' "$out"; then
-  echo "CI: these tests were skipped, and a skipped test tested nothing:" >&2
-  sed -n 's/^[[:space:]]*[0-9]* - \(.*\) (Skipped)$/\1/p' "$out" | while IFS= read -r name; do
-    reason=$(awk -v head="Test: $name" '
-      /^[0-9]+\/[0-9]+ Test: / { line = $0; sub(/^[0-9]+\/[0-9]+ /, "", line); if (line == head) inside = 1; next }
-      inside && /^<end of output>$/ { exit }
-      inside && /certdoctor-test-skipped: / { sub(/.*certdoctor-test-skipped: /, ""); marked = $0 }
-      inside && NF { last = $0 }
-      END { print (marked != "" ? marked : last) }
-    ' "$build/Testing/Temporary/LastTest.log")
-    printf '  %s\n      why: %s\n' "$name" "${reason:-(no output)}" >&2
-  done
+# A skipped test tested nothing: in CI (CI set, as .ci/run sets it) any skipped entry fails the run, named with its
+# reason (tools/skipped-tests.sh).
+if [[ -n ${CI:-} ]] && ! "$root/tools/skipped-tests.sh" "$out" "$build"; then
   status=1
 fi
 exit "$status"
