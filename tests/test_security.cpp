@@ -495,3 +495,61 @@ TEST_CASE("Security: output files are never written through another user's link 
   CHECK_THAT(r.err, Catch::Contains("can be changed by other users"));
   CHECK(fs::is_empty(open_dir));
 }
+
+// The same parent link, flipped: the hostile user swaps their folder between a real one (with their own profile)
+// and a link to the third user's folder, as fast as renames go, while root runs remove and undo on their path.
+// Whatever the timing, root works on the hostile user's own profile or refuses; the third user's is never touched.
+TEST_CASE("Security: a parent folder flipped to another user's folder during the runs never redirects root",
+          "[security][root]") {
+  if (!is_root()) CERTDOCTOR_SKIP("needs root (the attack is against an admin running certdoctor as root)");
+  Scene s;
+  auto dev = s.w.pki.device("dev", {.subject = "/CN=dev.test"});
+  const fs::path third = s.w.dir / "third";
+  fs::create_directories(third);
+  testing::Profile theirs(third / "prof");
+  theirs.add(dev, "dev.test", ",,");
+  testing::run_ok({"chown", "-R", "12345:12345", third.string()});
+  const std::string before = files_of(third / "prof");
+  const fs::path moz = s.mallory / "moz", real = s.mallory / "real", alt = s.mallory / "alt";
+  fs::create_directories(real);
+  testing::Profile mine(real / "prof");
+  mine.add(dev, "dev.test", ",,");
+  fs::create_symlink(third, alt);
+  s.give_to_nobody();
+  std::atomic<bool> stop{false};
+  std::atomic<long> flips{0};
+  std::thread flipper([&] {
+    while (!stop) {
+      ::rename(real.c_str(), moz.c_str());
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+      ::rename(moz.c_str(), real.c_str());
+      ::rename(alt.c_str(), moz.c_str());
+      std::this_thread::sleep_for(std::chrono::microseconds(300));
+      ::rename(moz.c_str(), alt.c_str());
+      ++flips;
+    }
+  });
+  int runs = 0, removed = 0, refused = 0, unopened = 0;
+  for (; runs < 30; ++runs) {
+    auto r = cli({"remove", "--profile", (moz / "prof").string(), "--sha256", dev.sha256()});
+    if (r.exit_code == 0) {
+      ++removed;
+      cli({"undo", "--profile", (moz / "prof").string()});
+    }
+    if (r.err.find("is a symbolic link that a user other than root") != std::string::npos) ++refused;
+    // Otherwise the folder was opened while it was the user's own, and the run acts as that user: SQLite (under
+    // NSS) may look the folder up by its name again and find it moved (NSS then cannot open the database), but
+    // with the user's rights only.
+    if (r.exit_code != 0 && r.err.find("is a symbolic link") == std::string::npos) ++unopened;
+  }
+  stop = true;
+  flipper.join();
+  INFO(flips.load() << " flips over " << runs << " runs; " << removed << " removals from the user's own profile, "
+                    << refused << " refused on the link, " << unopened << " failed otherwise");
+  CHECK(flips.load() > runs);
+  CHECK(refused > 0);
+  CHECK(files_of(third / "prof") == before);
+  CHECK(theirs.holds(dev));
+  CHECK_FALSE(fs::exists(third / "prof" / "certdoctor-backups"));
+  s.unchanged();
+}
