@@ -80,6 +80,24 @@ std::string crafted_backup(const std::string& sha256_field) {
       .dump(2);
 }
 
+// A third user (uid 12345, no account) with a real profile in s.w.dir/third/prof holding `dev`, and its files
+// as they were.
+struct ThirdUser {
+  testing::Issued dev;
+  fs::path third;
+  testing::Profile theirs;
+  std::string before;
+  explicit ThirdUser(Scene& s)
+      : dev(s.w.pki.device("dev", {.subject = "/CN=dev.test"})),
+        third(s.w.dir / "third"),
+        theirs((fs::create_directories(third), third / "prof")) {
+    theirs.add(dev, "dev.test", ",,");
+    testing::run_ok({"chown", "-R", "12345:12345", third.string()});
+    ::chmod(third.c_str(), 0755);
+    before = files_of(third / "prof");
+  }
+};
+
 }  // namespace
 
 TEST_CASE("Security: root on a profile whose cert9.db links to a root-owned database refuses, writes nothing",
@@ -405,14 +423,8 @@ TEST_CASE("Security: escapes in a profile's name reach no output raw", "[securit
 TEST_CASE("Security: a link in a parent folder that another user placed is not followed", "[security][root]") {
   if (!is_root()) CERTDOCTOR_SKIP("needs root (the attack is against an admin running certdoctor as root)");
   Scene s;
-  auto dev = s.w.pki.device("dev", {.subject = "/CN=dev.test"});
-  const fs::path third = s.w.dir / "third";
-  fs::create_directories(third);
-  testing::Profile theirs(third / "prof");
-  theirs.add(dev, "dev.test", ",,");
-  testing::run_ok({"chown", "-R", "12345:12345", third.string()});
-  ::chmod(third.c_str(), 0755);
-  const std::string before = files_of(third / "prof");
+  ThirdUser t(s);
+  auto& [dev, third, theirs, before] = t;
   fs::create_symlink(third, s.mallory / "moz");
   s.give_to_nobody();
   const std::string path = (s.mallory / "moz" / "prof").string();
@@ -503,13 +515,8 @@ TEST_CASE("Security: a parent folder flipped to another user's folder during the
           "[security][root]") {
   if (!is_root()) CERTDOCTOR_SKIP("needs root (the attack is against an admin running certdoctor as root)");
   Scene s;
-  auto dev = s.w.pki.device("dev", {.subject = "/CN=dev.test"});
-  const fs::path third = s.w.dir / "third";
-  fs::create_directories(third);
-  testing::Profile theirs(third / "prof");
-  theirs.add(dev, "dev.test", ",,");
-  testing::run_ok({"chown", "-R", "12345:12345", third.string()});
-  const std::string before = files_of(third / "prof");
+  ThirdUser t(s);
+  auto& [dev, third, theirs, before] = t;
   const fs::path moz = s.mallory / "moz", real = s.mallory / "real", alt = s.mallory / "alt";
   fs::create_directories(real);
   testing::Profile mine(real / "prof");
