@@ -36,27 +36,30 @@ void check_error_name(const std::string& name) {
 
 namespace {
 
-// The order in which findings are told, by what they are about rather than by when they were found: an exception
-// that lets the page load, then what stored certificates break (the most important thing to say), then the error
-// Firefox shows and what it most likely comes from, then the rest.
+// The order in which findings are told, by what they are about rather than by when they were found. The first one
+// leads: the extension shows it as the answer and decides nothing of its own about which finding matters most. An
+// exception that lets the page load; a site that could not be reached or a handshake that failed (nothing else can
+// be judged then); a profile that could not be used (the stored certificates were not checked, so what follows may
+// be wrong); what stored certificates break (the most important thing to say); the cause of the error Firefox shows
+// and then the error itself; then the rest.
 struct FindingsInOrder {
   std::vector<Finding> exception_applies;
-  std::vector<Finding> conflicts;
-  std::vector<Finding> verdict;        // the error, then the missing issuer it comes from
   std::vector<Finding> reaching;       // the site could not be reached, or the handshake failed
+  std::vector<Finding> profile;        // no usable profile
+  std::vector<Finding> conflicts;
+  std::vector<Finding> verdict;        // the missing issuer the error comes from, then the error
   std::vector<Finding> builtin_roots;
   std::vector<Finding> store;          // the profile's database failed
   std::vector<Finding> stale_exceptions;
   std::vector<Finding> policy;         // HSTS, or an error that cannot be bypassed
   std::vector<Finding> reported;       // the code Firefox reported, when it differs
   std::vector<Finding> prediction;     // the prediction differs from the reported code
-  std::vector<Finding> profile;        // no usable profile
   std::vector<Finding> unchecked;      // other open sites that could not be compared
 
   std::vector<Finding> told() && {
     std::vector<Finding> out;
-    for (auto* part : {&exception_applies, &conflicts, &verdict, &reaching, &builtin_roots, &store, &stale_exceptions,
-                       &policy, &reported, &prediction, &profile, &unchecked}) {
+    for (auto* part : {&exception_applies, &reaching, &profile, &conflicts, &verdict, &builtin_roots, &store,
+                       &stale_exceptions, &policy, &reported, &prediction, &unchecked}) {
       std::move(part->begin(), part->end(), std::back_inserter(out));
     }
     return out;
@@ -291,12 +294,13 @@ class Diagnosing {
     const Finding f = explain_verdict(shown_verdict, fetched_.chain_der, ctx);
     const bool explained_by_conflicts = *shown.error == pkix::Result::ReusedIssuerAndSerial &&
                                         ((d_.conflicts && !d_.conflicts->empty()) || !findings_.conflicts.empty());
-    if (!explained_by_conflicts) findings_.verdict.push_back(f);
-    // An unknown issuer that the server did not send either (unless a stored certificate already explains it).
+    // An unknown issuer that the server did not send either (unless a stored certificate already explains it):
+    // the cause, told before the error.
     if (v.result == pkix::Result::UnknownIssuer && findings_.conflicts.empty() &&
         !held_by(fetched_.chain_der[0], {profile_store_.store.get(), builtins_.store.get()})) {
       if (auto missing = missing_issuer(d_)) findings_.verdict.push_back(*missing);
     }
+    if (!explained_by_conflicts) findings_.verdict.push_back(f);
     if (shown.hsts) {
       findings_.policy.push_back(Finding(shown.hsts->source == "preload" ? Condition::hsts_preloaded : Condition::hsts_host,
                                          {{"error", error}, {"host", fo_.target.host}, {"domain", shown.hsts->domain},
