@@ -17,6 +17,15 @@ function derivedValue(name, f, d) {
     return urls.length ? t("aiaWhere", visible(urls[0])) : "";
   }
   if (name === "after") return afterText((f.values || {}).after_error);
+  // A certificate's key from its facts (type, and its size or curve), and its names ("" when it has none).
+  const values = f.values || {};
+  if (name === "key" && values.key_type !== undefined) {
+    if (values.key_curve) return visible(`${values.key_type} ${values.key_curve}`);
+    return values.key_bits ? t("keyBits", visible(values.key_type), visible(values.key_bits)) : visible(values.key_type);
+  }
+  if (/(^|_)names$/.test(name) && values[name] === "") return t("namesNone");
+  // A date the host could not know (an issuer it did not find).
+  if (/not_(before|after)$/.test(name) && values[name] === undefined) return t("dateUnknown");
   if (name === "reissue_command") return visible(`certdoctor reissue ${sh((f.values || {}).url || d.url || "")}`);
   if (name === "http_url") return visible(`http://${f.values.host_port || d.host}/`);
   // What the server accepted and which version it speaks: the facts of the connection certdoctor made (the host's

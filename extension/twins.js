@@ -87,7 +87,9 @@ function twinActions(place, twins, { tabId, recheck }) {
     open.disabled = true;
     const r = await ask({ cmd: "openSeparately", tabId });
     open.disabled = false;
-    outcome.textContent = r.opened ? t("openSeparatelyDone") : t("openSeparatelyFailed", visible(r.problem.detail || r.problem.code));
+    // Why it failed: the host's refusal in the user's language when it has one, else what was reported.
+    const why = !r.opened && (r.problem.request ? t(`request_${r.problem.request}`) : visible(r.problem.detail || r.problem.code));
+    outcome.textContent = r.opened ? t("openSeparatelyDone") : t("openSeparatelyFailed", why);
     outcome.dataset.outcome = r.opened ? "opened" : "failed";
     if (r.opened) outcome.dataset.pid = String(r.opened.pid);
     outcome.hidden = false;

@@ -53,8 +53,10 @@ function problemSummary(p) {
   const known = ["not_installed", "host_not_started", "host_exited", "garbage", "wrong_extension", "host_outdated",
     "profile_not_found", "host_timeout", "host_refused", "cancelled"];
   const code = known.includes(p.code) ? p.code : "internal";
-  return { tone: "problem", problem: code, headline: t(`problem_${code}`), text: t(`problem_${code}_text`),
-    todo: "", detail: p.detail || "", findings: [] };
+  // A request the host refused says why in the user's language; its English message stays in the details.
+  const text = p.request && REQUEST_ERRORS.includes(p.request) ? t(`request_${p.request}`) : t(`problem_${code}_text`);
+  return { tone: "problem", problem: code, headline: t(`problem_${code}`), text, todo: "", detail: p.detail || "",
+    findings: [] };
 }
 
 // The state after a removal or an undo, in words (the fresh diagnosis says what Firefox shows now).

@@ -81,24 +81,23 @@ for (const [lang, [title, text, todo]] of Object.entries(words)) {
 }
 JS
 (cd "$scratch/tests/browser" && "$node" locales-check.mjs) || fail "the locale check refused the row with its words"
-"$node" - "$scratch/extension" <<'JS'
+cat > "$scratch/tests/browser/show-german.mjs" <<'JS'
 // The finding as the popup shows it, in German, through the untouched findings.js.
-const fs = require('fs'); const vm = require('vm');
-const dir = process.argv[2];
-const de = JSON.parse(fs.readFileSync(`${dir}/_locales/de/messages.json`, 'utf8'));
-const getMessage = (key, subs = []) => {
-  const m = de[key];
-  if (!m) return '';
-  return m.message.replace(/\$([A-Z0-9_]+)\$/g, (all, n) => (m.placeholders || {})[n.toLowerCase()].content
-    .replace(/\$(\d)/g, (x, i) => subs[Number(i) - 1]));
-};
-const ctx = { browser: { i18n: { getMessage, getUILanguage: () => 'de' } }, console, Intl, Date };
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import { ROOT } from './with-extension.mjs';
+import { getMessageFrom, messages } from './locales.mjs';
+const ctx = { browser: { i18n: { getMessage: getMessageFrom(messages('de')), getUILanguage: () => 'de' } }, console, Intl, Date };
 vm.createContext(ctx);
-for (const f of ['text.js', 'generated/codes.js', 'findings.js']) vm.runInContext(fs.readFileSync(`${dir}/${f}`, 'utf8'), ctx);
+for (const f of ['text.js', 'generated/codes.js', 'findings.js']) {
+  vm.runInContext(fs.readFileSync(path.join(ROOT, 'extension', f), 'utf8'), ctx);
+}
 ctx.f = { code: 'clock_skew', severity: 'warning', values: { host: 'nas.example', minutes: 42 } };
 const shown = vm.runInContext('describeFinding(f, { host: "nas.example" })', ctx);
 const want = 'Die Uhr von \u2068nas.example\u2069 geht um \u206842\u2069 Minuten falsch';
 if (shown.title !== want) { console.error(`FAIL: the German title is ${JSON.stringify(shown.title)}`); process.exit(1); }
 console.log(`ok: ${shown.title}`);
 JS
+"$node" "$scratch/tests/browser/show-german.mjs"
 echo "ok: a new code took its row, its check and its words; nothing else was edited"

@@ -105,7 +105,8 @@ TEST_CASE("CLI: a DHE-only device reported as SSL_ERROR_NO_CYPHER_OVERLAP: certd
     CHECK(f.at("code") != "prediction_differs");
     if (f.at("code") != "SSL_ERROR_NO_CYPHER_OVERLAP") continue;
     overlap = true;
-    CHECK(f.at("values").at("accepted").get<std::string>().find("DHE-RSA-") != std::string::npos);
+    CHECK(f.at("values").at("accepted_cipher").get<std::string>().find("DHE-RSA-") != std::string::npos);
+    CHECK(f.at("explanation").get<std::string>().find(" with DHE-RSA-") != std::string::npos);  // worded at the edge
     CHECK(f.at("explanation").get<std::string>().find("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256") != std::string::npos);
   }
   CHECK(overlap);

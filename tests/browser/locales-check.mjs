@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
 import { ROOT } from './with-extension.mjs';
-import { messages } from './locales.mjs';
+import { getMessageFrom, messages } from './locales.mjs';
 
 const EXT = path.join(ROOT, 'extension');
 const en = messages('en');
@@ -38,27 +38,29 @@ for (const file of fs.readdirSync(EXT).filter((f) => /\.(js|html)$/.test(f)).con
   for (const m of text.matchAll(/data-i18n(?:-title)?="([A-Za-z0-9_]+)"/g)) wanted.add(m[1]);
 }
 for (const m of source('manifest.json').matchAll(/__MSG_([A-Za-z0-9_]+)__/g)) wanted.add(m[1]);
+// The host's engine words facts with the same English catalog, compiled in (diagnosis/catalog.hpp): the keys it
+// asks for exist, in German too.
+const engineKeys = new Set();  // (each is asked for as catalog_words("key"), so that it is found here)
+for (const file of fs.readdirSync(path.join(ROOT, 'native-host/lib'), { recursive: true }).filter((f) => f.endsWith('.cpp'))) {
+  const text = fs.readFileSync(path.join(ROOT, 'native-host/lib', file), 'utf8');
+  for (const m of text.matchAll(/catalog_words\("([A-Za-z0-9_]+)"/g)) { wanted.add(m[1]); engineKeys.add(m[1]); }
+}
 
 // The findings' and problems' messages, built from codes: load findings.js and verdict.js as Firefox would, with
 // browser.i18n answering from a locale the way Firefox fills placeholders ($1 ... from the substitutions).
 function context(lang) {
-  const getMessage = (key, subs = []) => {
-    const m = lang[key];
-    if (!m) return '';
-    return m.message.replace(/\$([A-Z0-9_]+)\$/g, (all, name) => {
-      const p = (m.placeholders || {})[name.toLowerCase()];
-      return p ? p.content.replace(/\$(\d)/g, (x, i) => subs[Number(i) - 1] ?? '') : all;
-    });
-  };
+  const getMessage = getMessageFrom(lang);
   const ctx = { browser: { i18n: { getMessage, getUILanguage: () => (lang === de ? 'de' : 'en') } }, console, Intl, Date, module: undefined };
   vm.createContext(ctx);
   for (const f of ['text.js', 'generated/codes.js', 'findings.js', 'twins.js', 'verdict.js']) {
     vm.runInContext(source(f), ctx, { filename: f });
   }
-  return vm.runInContext('({ CODES, describeFinding, summarize })', ctx);
+  return vm.runInContext('({ CODES, REQUEST_ERRORS, describeFinding, summarize })', ctx);
 }
 // Every row of the table: its three messages, and the button's label of a removal.
-const { CODES } = context(en);
+const { CODES, REQUEST_ERRORS } = context(en);
+// Every request error a host reply can carry has its words (request_<code>).
+for (const code of REQUEST_ERRORS) wanted.add(`request_${code}`);
 const table = fs.readFileSync(path.join(ROOT, 'native-host/lib/codes/codes.def'), 'utf8');
 const rows = [...table.matchAll(/^CERTDOCTOR_(?:FIREFOX_ERROR\(\w+,\s*(\w+)|CONDITION\((\w+))/gm)].map((m) => m[1] || m[2]);
 assert.deepEqual(Object.keys(CODES), rows, 'generated/codes.js has every row of codes.def, in its order');
@@ -103,4 +105,6 @@ const literals = new Set(fs.readdirSync(EXT).filter((f) => f.endsWith('.js'))
   .flatMap((f) => [...source(f).matchAll(/"([A-Za-z0-9_]+)"/g)].map((m) => m[1])));
 const unused = Object.keys(en).filter((k) => !wanted.has(k) && !literals.has(k));
 assert.deepEqual(unused, [], 'messages nothing uses');
-console.log(`ok: ${Object.keys(en).length} messages in en and de, ${wanted.size} asked for by the code`);
+console.log(`ok: ${Object.keys(en).length} messages in en and de, ${wanted.size} asked for by the code ` +
+  `(${Object.keys(CODES).length} codes with words of their own, ${REQUEST_ERRORS.length} request errors, ` +
+  `${engineKeys.size} words for the host's facts)`);

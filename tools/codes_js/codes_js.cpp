@@ -45,6 +45,18 @@ const Row kRows[] = {
 };
 #undef web
 
+// The request errors a reply of the native host can carry (`reply` rows): the extension words each
+// (request_<code> in its locales).
+constexpr bool reply = true, cli = false;
+struct RequestErrorRow {
+  std::string_view code;
+  bool in_reply;
+};
+const RequestErrorRow kRequestErrors[] = {
+#define CERTDOCTOR_REQUEST_ERROR(code, where) RequestErrorRow{#code, where},
+#include "codes/codes.def"
+};
+
 std::vector<std::string> split(std::string_view list) {
   std::vector<std::string> out;
   std::string item;
@@ -79,7 +91,15 @@ std::string generate() {
     if (r.firefox_error) js << ", overridable: " << (r.overridable ? "true" : "false");
     js << " },\n";
   }
-  js << "};\n\nif (typeof module !== \"undefined\") module.exports = { CODES };\n";
+  js << "};\n\n// The request errors a reply of the host can carry; each has its words, request_<code>.\n"
+        "const REQUEST_ERRORS = [";
+  bool first = true;
+  for (const RequestErrorRow& r : kRequestErrors) {
+    if (!r.in_reply) continue;
+    js << (first ? "" : ", ") << '"' << r.code << '"';
+    first = false;
+  }
+  js << "];\n\nif (typeof module !== \"undefined\") module.exports = { CODES, REQUEST_ERRORS };\n";
   return js.str();
 }
 

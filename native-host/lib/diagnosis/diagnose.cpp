@@ -110,11 +110,11 @@ std::optional<Finding> missing_issuer(const Diagnosis& d) {
   for (const auto& der : d.chain_der) {
     if (auto served = cert_keys(der); served && served->subject_der == names->issuer_der) return std::nullopt;
   }
-  std::string where;
-  if (leaf.authority_info_access) {
-    for (const auto& url : leaf.authority_info_access->ca_issuers) where = " Its issuer publishes it at " + url + ".";
+  Finding f(Condition::issuer_not_sent, {{"issuer", leaf.issuer}, {"sent", static_cast<int>(d.chain.size())}});
+  // Where the certificate says its issuer can be fetched (the last caIssuers address), worded by the texts.
+  if (leaf.authority_info_access && !leaf.authority_info_access->ca_issuers.empty()) {
+    f.values["aia_url"] = leaf.authority_info_access->ca_issuers.back();
   }
-  Finding f(Condition::issuer_not_sent, {{"issuer", leaf.issuer}, {"sent", static_cast<int>(d.chain.size())}, {"where", where}});
   f.cert = 0;
   f.field = "issuer";
   return f;
@@ -304,7 +304,7 @@ class Diagnosing {
     if (shown.hsts) {
       findings_.policy.push_back(Finding(shown.hsts->source == "preload" ? Condition::hsts_preloaded : Condition::hsts_host,
                                          {{"error", error}, {"host", fo_.target.host}, {"domain", shown.hsts->domain},
-                                          {"subdomains", shown.hsts->include_subdomains ? ", for its subdomains too" : ""},
+                                          {"include_subdomains", shown.hsts->include_subdomains},
                                           {"expires", shown.hsts->expires()}}));
     } else if (!shown.overridable) {
       findings_.policy.push_back(Finding(Condition::not_overridable, {{"error", error}}));
@@ -328,8 +328,10 @@ class Diagnosing {
       if (f.code == code_of(Condition::live_connection_conflict)) return;
     }
     if (!d_.firefox_error || *d_.firefox_error != *r_.reported_error) {
-      findings_.prediction.push_back(Finding(
-          Condition::prediction_differs, {{"reported", *r_.reported_error}, {"predicted", d_.firefox_error.value_or("no error")}}));
+      // No `predicted` when certdoctor predicts that the page loads (the texts say so in words).
+      Finding f(Condition::prediction_differs, {{"reported", *r_.reported_error}});
+      if (d_.firefox_error) f.values["predicted"] = *d_.firefox_error;
+      findings_.prediction.push_back(std::move(f));
     }
   }
 
@@ -420,9 +422,10 @@ json verdict_after(const AfterCheck& check, const std::filesystem::path& profile
   try {
     if (failure_injected("after_check")) throw std::runtime_error("the check failed (injected fault)");
     const Diagnosis d = diagnose(after_check_request(check, profile));
+    // The leading finding's title (the table's words); no words of its own here: the edge says "the page loads".
     auto first_title = [&]() -> json { return d.findings.empty() ? json("") : render_finding(d.findings[0])["title"]; };
     if (!d.judged) {
-      out["error"] = d.findings.empty() ? json("the site could not be judged") : first_title();
+      out["error"] = first_title();
       json findings = json::array();
       for (const auto& f : d.findings) findings.push_back(render_finding(f));
       out["findings"] = findings;
@@ -430,7 +433,7 @@ json verdict_after(const AfterCheck& check, const std::filesystem::path& profile
     }
     out["firefox_error"] = d.firefox_error ? json(*d.firefox_error) : json(nullptr);
     if (d.overridable) out["overridable"] = *d.overridable;
-    out["title"] = d.firefox_error ? first_title() : json("the page loads");
+    if (d.firefox_error) out["title"] = first_title();
   } catch (const std::exception& e) {
     out = json::object();
     Finding f(Condition::after_check_failed, {{"url", check.url}, {"profile", profile.string()}, {"detail", e.what()}});

@@ -1,6 +1,7 @@
 #include "diagnosis/error_table.hpp"
 
 #include "diagnosis/error_numbers.hpp"
+#include "diagnosis/fact_words.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -53,15 +54,17 @@ const ErrorRow* find_error_row(int nss_code) {
 }
 
 std::vector<std::string> unfilled_placeholders(const ErrorRow& row, const nlohmann::json& values) {
-  return unfilled_placeholders({row.title, row.explanation, row.cause, row.fix}, values);
+  return unfilled_placeholders({row.title, row.explanation, row.cause, row.fix}, with_words(row, values));
 }
 
 nlohmann::json render_finding(const Finding& f) {
   nlohmann::json j = {{"code", f.code}};
   const ErrorRow* row = find_error_row(f.code);
+  // The texts take the facts and the words for them; the protocol's `values` are the facts alone.
+  const nlohmann::json filled = row ? with_words(*row, f.values) : f.values;
 #ifdef CERTDOCTOR_STRICT_TEMPLATES
   if (row) {
-    if (auto missing = unfilled_placeholders(*row, f.values); !missing.empty()) {
+    if (auto missing = unfilled_placeholders({row->title, row->explanation, row->cause, row->fix}, filled); !missing.empty()) {
       throw std::logic_error("the finding " + f.code + " lacks the value '" + missing[0] + "' its texts need");
     }
   }
@@ -71,10 +74,10 @@ nlohmann::json render_finding(const Finding& f) {
   if (f.cert) j["cert"] = *f.cert;
   if (!f.field.empty()) j["field"] = f.field;
   j["values"] = f.values;
-  j["title"] = row ? render_template(row->title, f.values) : f.code;
-  j["explanation"] = row ? render_template(row->explanation, f.values) : "";
-  j["cause"] = row ? render_template(row->cause, f.values) : "";
-  j["fix"] = row ? render_template(row->fix, f.values) : "";
+  j["title"] = row ? render_template(row->title, filled) : f.code;
+  j["explanation"] = row ? render_template(row->explanation, filled) : "";
+  j["cause"] = row ? render_template(row->cause, filled) : "";
+  j["fix"] = row ? render_template(row->fix, filled) : "";
   return j;
 }
 
