@@ -79,7 +79,7 @@ std::optional<int> AuditCommand::run() const {
     std::ostringstream html;
     write_html(html, report);
     try {
-      write_output_file(html_, html.str(), 0644, true, {"write_failed"});
+      write_output_file(html_, html.str(), 0644, {"write_failed"});
     } catch (const RequestError& e) {
       std::cerr << "certdoctor audit: " << printable(e.what()) << "\n";
       return 2;
