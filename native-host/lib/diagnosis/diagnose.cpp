@@ -196,12 +196,6 @@ class Diagnosing {
   void compare_with_profile() {
     if (!profile_.dir) return;
     d_.profile = ProfileUsed{profile_path(), profile_.source, profile_.reason, std::nullopt};
-    if (profile_store_.store) {
-      const ProfileNss& nss = profile_store_.store->nss();
-      d_.profile->nss = NssUsed{nss.libraries.system() ? "system" : "firefox", nss.libraries.install_dir.string(),
-                                std::string(name_of(nss.source)), nss.version, profile_store_.store->writes_pkcs11_trust(),
-                                nss.problem};
-    }
     try {
       if (profile_store_.error) throw *profile_store_.error;
       ConflictReport report = find_conflicts(*profile_store_.store, d_.chain_der, d_.chain, profile_path(),
@@ -210,6 +204,14 @@ class Diagnosing {
       findings_.conflicts = std::move(report.findings);
     } catch (const StoreError& e) {
       findings_.store.push_back(store_failure(e, profile_path()));
+    }
+    // After the searches: whether this NSS saw the trust stored as CKO_TRUST is known only once it was asked.
+    if (profile_store_.store) {
+      const NssStore& store = *profile_store_.store;
+      const ProfileNss& nss = store.nss();
+      d_.profile->nss = NssUsed{nss.libraries.system() ? "system" : "firefox", nss.libraries.install_dir.string(),
+                                std::string(name_of(nss.source)), nss.version, store.writes_pkcs11_trust(),
+                                store.sees_pkcs11_trust(), nss.problem};
     }
   }
 
