@@ -9,45 +9,19 @@
 #include "pki.hpp"
 #include "profile.hpp"
 #include "servers.hpp"
+#include "site_check.hpp"
 
 using json = nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
 
-testing::RunResult cli(std::vector<std::string> args) {
-  args.insert(args.begin(), testing::bin("certdoctor").string());
-  return testing::run(args);
-}
-
-struct Site {
-  std::string url, resolve;
-};
-
-Site site_of(const testing::TlsServer& server, const std::string& host) {
-  const std::string port = std::to_string(server.port());
-  return {"https://" + host + ":" + port + "/", host + ":" + port + ":127.0.0.1"};
-}
-
-json diagnose(const Site& s, const testing::Profile& p) {
-  auto r = cli({"diagnose", s.url, "--resolve", s.resolve, "--profile", p.dir().string(), "--json"});
-  REQUIRE(r.exit_code == 0);
-  return json::parse(r.out);
-}
-
-const json* conflict_with(const json& d, const std::string& sha256) {
-  for (const auto& c : d.at("conflicts")) {
-    if (c.at("sha256") == sha256) return &c;
-  }
-  return nullptr;
-}
-
-const json* finding(const json& d, const std::string& code) {
-  for (const auto& f : d.at("findings")) {
-    if (f.at("code") == code) return &f;
-  }
-  return nullptr;
-}
+using testing::cli;
+using testing::conflict_with;
+using testing::diagnose;
+using testing::finding;
+using testing::Site;
+using testing::site_of;
 
 // Removes the conflict's certificate as its finding's fix says, and returns Firefox's verdict afterwards (as
 // certdoctor's remove --url judges it).

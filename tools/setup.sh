@@ -14,6 +14,9 @@ packages=(
   # tests, demo and benchmarks: Catch2, real TLS servers (openssl s_server), real profiles (certutil),
   # GNU time (peak memory), a real HTTP CONNECT proxy (tinyproxy)
   catch2 openssl libnss3-tools time tinyproxy-bin
+  # which object classes a cert9.db holds, whichever NSS reads it (tests: no orphan trust object of either format);
+  # the benchmark times the processes themselves, without a shell (hyperfine -N)
+  sqlite3 hyperfine
   # fuzzing (tools/fuzz.sh): clang with libFuzzer, whose runtime needs libclang-rt-14-dev explicitly
   clang libclang-rt-14-dev
   # ground truth and end-to-end tests in the real browser (driven by puppeteer-core from tests/browser); the German

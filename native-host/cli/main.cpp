@@ -55,6 +55,30 @@ int run_diagnose(Options& o) {
   return 0;  // a diagnosis was printed, whatever it says
 }
 
+// What a profile's cert9.db holds as trust, read with the NSS that reads it (choose_profile_nss): the certificates
+// trusted and distrusted, and the trust objects of each format (CKO_TRUST: Firefox since NSS 3.114; CKO_NSS_TRUST:
+// certutil and older Firefox). A database that cannot be read is said so, and the listing goes on.
+json trust_summary(const std::filesystem::path& profile) {
+  try {
+    auto store = NssStore::open(profile, NssStore::Access::read);
+    int certificates = 0, trusted = 0, distrusted = 0;
+    json objects = {{std::string(name_of(TrustFormat::pkcs11)), 0}, {std::string(name_of(TrustFormat::nss)), 0}};
+    for (const auto& c : store->all()) {
+      ++certificates;
+      for (TrustFormat f : c.trust_objects) objects[std::string(name_of(f))] = objects[std::string(name_of(f))].get<int>() + 1;
+      if (c.is_trust_anchor()) ++trusted;
+      else if (c.is_distrusted()) ++distrusted;
+    }
+    json out = {{"certificates", certificates}, {"trusted", trusted}, {"distrusted", distrusted}, {"objects", objects},
+                {"nss_version", store->nss().version}, {"applies_pkcs11_trust", store->writes_pkcs11_trust()},
+                {"sees_pkcs11_trust", store->sees_pkcs11_trust()}};
+    if (!store->nss().problem.empty()) out["nss_problem"] = store->nss().problem;
+    return out;
+  } catch (const StoreError& e) {
+    return {{"error", e.what()}};
+  }
+}
+
 int run_profiles(const Options& o) {
   const std::filesystem::path home = o.home.empty() ? current_home() : std::filesystem::path(o.home);
   const Platform platform = o.platform == "macos" ? Platform::macos : o.platform == "windows" ? Platform::windows : Platform::linux;
@@ -65,6 +89,8 @@ int run_profiles(const Options& o) {
     const ProfileNss nss = choose_profile_nss(listed[i].path, platform);
     out["profiles"][i]["nss"] = {{"library", nss.libraries.system() ? "system" : "firefox"},
                                  {"dir", nss.libraries.install_dir.string()}, {"source", name_of(nss.source)}};
+    // The trust is read only where this machine's own profiles are listed (not a tree of another platform's).
+    if (listed[i].has_cert_db && platform == this_platform()) out["profiles"][i]["trust"] = trust_summary(listed[i].path);
   }
   if (platform == Platform::linux) {
     ProfileChoice choice = choose_profile({std::nullopt, std::nullopt, home});
@@ -78,7 +104,8 @@ int run_profiles(const Options& o) {
     std::cout << "No Firefox profiles found under " << printable(home.string()) << "\n";
     return 0;
   }
-  for (const auto& p : listed) {
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    const auto& p = listed[i];
     std::cout << printable(p.name.empty() ? "(unnamed)" : p.name) << "  " << printable(p.path.string()) << "\n    "
               << p.root.kind << (p.channel.empty() ? "" : ", " + p.channel)
               << (p.is_default ? ", default" : "")
@@ -86,9 +113,29 @@ int run_profiles(const Options& o) {
               << (p.running_pid ? ", in use by process " + std::to_string(*p.running_pid) : p.locked ? ", locked" : "")
               << (p.has_cert_db ? "" : ", no cert9.db yet") << "\n";
     const ProfileNss nss = choose_profile_nss(p.path, platform);
-    std::cout << "    read with " << (nss.libraries.system() ? std::string("the system's NSS")
-                                                           : "Firefox's own NSS in " + printable(nss.libraries.install_dir.string()))
-              << " (" << name_of(nss.source) << ")\n";
+    const json& entry = out["profiles"][i];
+    const std::string version = entry.contains("trust") ? entry["trust"].value("nss_version", "") : "";
+    std::cout << "    read with " << (nss.libraries.system() ? std::string("the system's NSS") : std::string("Firefox's own NSS"))
+              << (version.empty() ? "" : " " + printable(version))
+              << (nss.libraries.system() ? "" : " in " + printable(nss.libraries.install_dir.string())) << " ("
+              << name_of(nss.source) << ")\n";
+    if (!entry.contains("trust")) continue;
+    const json& t = entry["trust"];
+    if (t.contains("error")) {
+      std::cout << "    trust not read: " << printable(t["error"].get<std::string>()) << "\n";
+      continue;
+    }
+    if (t.contains("nss_problem")) std::cout << "    Firefox's own NSS could not be used: " << printable(t["nss_problem"].get<std::string>()) << "\n";
+    std::cout << "    trust: " << t["trusted"].get<int>() << " trusted, " << t["distrusted"].get<int>() << " distrusted of "
+              << t["certificates"].get<int>() << " stored certificates; trust objects: CKO_TRUST "
+              << t["objects"][std::string(name_of(TrustFormat::pkcs11))].get<int>() << ", CKO_NSS_TRUST "
+              << t["objects"][std::string(name_of(TrustFormat::nss))].get<int>() << "\n";
+    if (!t["sees_pkcs11_trust"].get<bool>()) {
+      std::cout << "    this NSS refused to search for CKO_TRUST objects: trust Firefox stored since NSS 3.114 is not seen\n";
+    } else if (!t["applies_pkcs11_trust"].get<bool>()) {
+      std::cout << "    this NSS predates CKO_TRUST (3.114): certdoctor reads that trust itself, but does not remove a "
+                   "certificate holding it\n";
+    }
   }
   if (out.contains("chosen")) {
     std::cout << "certdoctor would use: " << printable(out["chosen"]["path"].get<std::string>()) << " ("
@@ -119,7 +166,8 @@ int run_remove(const Options& o) {
     if (result.contains("after")) {
       const json& a = result["after"];
       std::cout << "Now " << printable(o.url) << ": "
-                << (a.contains("error") ? "not judged (" + printable(a["error"].get<std::string>()) + ")"
+                << (a.contains("error") ? "not judged" + (a["error"] == "" ? std::string()
+                                                                           : " (" + printable(a["error"].get<std::string>()) + ")")
                     : a["firefox_error"].is_null()
                         ? std::string("the page loads")
                         : a["firefox_error"].get<std::string>() + " - " + printable(a.value("title", "")) +

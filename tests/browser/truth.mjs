@@ -2,11 +2,17 @@
 // Ground truth for certdoctor's verdicts, taken from real Firefox ESR.
 //
 //   node tests/browser/truth.mjs record [--only ID,... | --only-prefix P] [--jobs N]   re-take the truth from Firefox (minutes)
-//   node tests/browser/truth.mjs check  [--live N [--seed S]] [--jobs N]  compare `certdoctor diagnose` with it; N cases
-//                                       drawn anew each run are re-taken live (the seed is printed; --seed repeats a draw)
+//   node tests/browser/truth.mjs check  [--live N [--seed S]] [--jobs N] [--nss system]  compare `certdoctor diagnose`
+//                                       with it; N cases drawn anew each run are re-taken live (the seed is printed;
+//                                       --seed repeats a draw)
 //
 // A case is a served chain (leaf first, with the leaf's key), a host name, and the certificates the profile stores
-// with their trust. Each case gets a fresh profile made with certutil and a real `openssl s_server` on loopback.
+// with their trust. Each case gets a fresh profile and a real `openssl s_server` on loopback. The profile is written
+// in one of two formats (the case's `writer`): by Debian's certutil (NSS 3.87: trust as CKO_NSS_TRUST objects, as an
+// older Firefox wrote it), or through Firefox's own NSS (tests/support/firefox_certdb, the calls Firefox's
+// certificate database makes: trust as PKCS#11 v3.2 CKO_TRUST objects, as Firefox ESR 153.8 writes it today). Every
+// own case that stores certificates is taken in both formats (ids `fxnss:...`), and `check` reports the agreement
+// per format. `check --nss system` has certdoctor read every profile with the system's NSS instead of Firefox's.
 // `record` loads the page in headless Firefox and writes Firefox's error (or null) into tests/truth/firefox-truth.json
 // together with a hash of the case, so a changed case is never compared with a stale answer. `check` asks
 // certdoctor for the same cases (and, with --live N, also asks Firefox again for N of them) and reports every
@@ -19,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchFirefox, loadVerdict, closeFirefox, firefoxVersion } from './firefox.mjs';
+import { englishInGerman } from './german-findings.mjs';
 import { reportProblems, runRecordOrCheck } from './harness.mjs';
 import { sServer, misbehavingServer } from './servers.mjs';
 
@@ -29,6 +36,14 @@ const KNOWN_FILE = path.join(TRUTH_DIR, 'known-differences.json');
 // Some pathological chains keep Firefox's path search busy for minutes: `--load-timeout SECONDS` waits longer.
 let LOAD_TIMEOUT_MS = 20000;
 const CERTDOCTOR = process.env.CERTDOCTOR_BIN || path.join(ROOT, 'build/bin/certdoctor');
+const FIREFOX_CERTDB = path.join(path.dirname(CERTDOCTOR), 'firefox-certdb');
+// The formats a case's profile is written in (its `writer`), with the words the agreement is reported in.
+export const WRITERS = {
+  certutil: 'certutil (NSS 3.87, CKO_NSS_TRUST: an older Firefox)',
+  'firefox-nss': "Firefox's own NSS (CKO_TRUST: Firefox ESR 153.8 today)",
+};
+// Where certdoctor reads the profiles with the system's NSS (check --nss system): environment for its runs.
+let CERTDOCTOR_ENV = {};
 
 // ---- cases -------------------------------------------------------------------------------------------------------
 
@@ -37,7 +52,7 @@ const CERTDOCTOR = process.env.CERTDOCTOR_BIN || path.join(ROOT, 'build/bin/cert
 export function loadCases() {
   const cases = [];
   const own = path.join(TRUTH_DIR, 'cases.json');
-  if (fs.existsSync(own)) cases.push(...JSON.parse(fs.readFileSync(own, 'utf8')).cases);
+  if (fs.existsSync(own)) cases.push(...storedVariants(JSON.parse(fs.readFileSync(own, 'utf8')).cases));
   // Handshake-level cases (tests/truth/make_handshake_cases.mjs): how the server is run, and the profile's prefs.
   const handshake = path.join(TRUTH_DIR, 'handshake-cases.json');
   if (fs.existsSync(handshake)) cases.push(...JSON.parse(fs.readFileSync(handshake, 'utf8')).cases);
@@ -57,9 +72,28 @@ export function loadCases() {
   return cases;
 }
 
+// The own cases, plus what the stored-certificate cases need beyond them: the valid chains with their intermediate
+// stored as distrusted ("p,p,p", as Firefox's Certificate Manager writes a distrust), and every case that stores a
+// certificate again with its profile written through Firefox's own NSS (id prefix `fxnss:`).
+export function storedVariants(own) {
+  const out = [...own];
+  for (const c of own.filter((c) => /^own:(rsa|ec)-valid$/.test(c.id) && c.chain.length > 1)) {
+    out.push({ ...c, id: c.id.replace('-valid', '-distrusted-intermediate'),
+      description: 'the valid chain, its intermediate stored as distrusted',
+      stored: [...c.stored, { pem: c.chain[1], trust: 'p,p,p', nickname: 'distrusted intermediate' }] });
+  }
+  for (const c of [...out]) {
+    if (c.stored.length) out.push({ ...c, id: 'fxnss:' + c.id, writer: 'firefox-nss' });
+  }
+  return out;
+}
+
+export function writerOf(c) { return c.writer || 'certutil'; }
+
 export function caseHash(c) {
   const parts = [c.host, c.chain, c.key, c.stored, c.overrides || []];
   if (c.server || c.prefs) parts.push(c.server || null, c.prefs || null);  // older cases keep their hashes
+  if (c.writer) parts.push(c.writer);
   const material = JSON.stringify(parts);
   return crypto.createHash('sha256').update(material).digest('hex').slice(0, 16);
 }
@@ -68,11 +102,14 @@ export function caseHash(c) {
 
 function makeProfile(c, dir) {
   fs.mkdirSync(dir, { recursive: true });
-  execFileSync('certutil', ['-N', '-d', 'sql:' + dir, '--empty-password']);
+  const firefoxNss = writerOf(c) === 'firefox-nss';
+  if (firefoxNss) execFileSync(FIREFOX_CERTDB, [dir, 'init']);
+  else execFileSync('certutil', ['-N', '-d', 'sql:' + dir, '--empty-password']);
   c.stored.forEach((s, i) => {
     const file = path.join(dir, `stored-${i}.pem`);
     fs.writeFileSync(file, s.pem);
-    execFileSync('certutil', ['-A', '-d', 'sql:' + dir, '-n', s.nickname, '-t', s.trust, '-i', file]);
+    if (firefoxNss) execFileSync(FIREFOX_CERTDB, [dir, 'add', file, s.nickname, s.trust]);
+    else execFileSync('certutil', ['-A', '-d', 'sql:' + dir, '-n', s.nickname, '-t', s.trust, '-i', file]);
     fs.rmSync(file);
   });
 }
@@ -159,7 +196,7 @@ export async function certdoctorJudge(c, { reported } = {}) {
     const args = ['diagnose', `https://${c.host}:${port}/`, '--profile', profile, '--resolve', `${c.host}:${port}:127.0.0.1`, '--json'];
     if (reported) args.push('--reported-error', reported);
     const out = await new Promise((resolve) => {
-      const p = spawn(CERTDOCTOR, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawn(CERTDOCTOR, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...CERTDOCTOR_ENV } });
       const timer = setTimeout(() => { stderr += '(killed after 60 s)'; p.kill('SIGKILL'); }, 60000);
       p.on('close', () => clearTimeout(timer));
       let stdout = '', stderr = '';
@@ -185,13 +222,14 @@ async function pool(items, jobs, fn) {
 }
 
 function parseArgs(argv) {
-  const o = { cmd: argv[0], only: null, onlyPrefix: null, jobs: 2, live: 0, seed: null };
+  const o = { cmd: argv[0], only: null, onlyPrefix: null, jobs: 2, live: 0, seed: null, nss: null };
   for (let i = 1; i < argv.length; i++) {
     if (argv[i] === '--only') o.only = new Set(argv[++i].split(','));
     else if (argv[i] === '--only-prefix') o.onlyPrefix = argv[++i];
     else if (argv[i] === '--jobs') o.jobs = Number(argv[++i]);
     else if (argv[i] === '--live') o.live = Number(argv[++i]);
     else if (argv[i] === '--seed') o.seed = Number(argv[++i]);
+    else if (argv[i] === '--nss' && argv[i + 1] === 'system') { o.nss = argv[++i]; CERTDOCTOR_ENV = { CERTDOCTOR_NSS: 'system' }; }
     else if (argv[i] === '--load-timeout') LOAD_TIMEOUT_MS = 1000 * Number(argv[++i]);
     else throw new Error('unknown argument ' + argv[i]);
   }
@@ -256,7 +294,7 @@ async function record(opts) {
 export function removalPairs(cases, truth) {
   // The same site: the same host, chain and key, served the same way (the handshake cases vary the server's TLS
   // settings and the profile's prefs over one chain; a removal is compared only within one of them).
-  const site = (c) => JSON.stringify([c.host, c.chain, c.key, c.overrides || [], c.server || null, c.prefs || null]);
+  const site = (c) => JSON.stringify([c.host, c.chain, c.key, c.overrides || [], c.server || null, c.prefs || null, writerOf(c)]);
   const entry = (s) => `${s.trust}|${s.pem}`;
   const recorded = (c) => {
     const t = truth.cases[c.id];
@@ -293,8 +331,10 @@ async function check(opts) {
     const v = await certdoctorJudge(c, { reported: t.error });
     for (const u of v.unfilled || []) problems.push(`${c.id}: a finding holds an unfilled placeholder: ${u}`);
     const ours = v.failed ? 'FAILED ' + v.failed : v.unservable ? 'UNSERVABLE' : v.error;
-    rows.push({ id: c.id, firefox: t.error, certdoctor: ours, agree: ours === t.error });
+    rows.push({ id: c.id, writer: writerOf(c), stored: c.stored.length > 0, firefox: t.error, certdoctor: ours, agree: ours === t.error });
     diagnoses.set(c.id, v.diagnosis);
+    // Every finding as a German user's extension shows it: words of its own, and no English from the host.
+    if (v.diagnosis) for (const e of englishInGerman(v.diagnosis)) problems.push(`${c.id}: in German, ${e}`);
   });
   // What removing a stored certificate changes, against Firefox: where a recorded case holds one stored certificate
   // more than another recorded case (same host and chain) and Firefox's verdicts differ, certdoctor must name that
@@ -334,9 +374,18 @@ async function check(opts) {
     if (!why) problems.push(`${r.id}: certdoctor says ${r.certdoctor}, Firefox says ${r.firefox}`);
   }
   console.log(`agreement: ${agree}/${compared.length} cases (${rows.length - compared.length} not servable), ` +
-    `${liveCases.length} re-taken live, ${removals.length} removals compared with the case without the certificate`);
+    `${liveCases.length} re-taken live, ${removals.length} removals compared with the case without the certificate` +
+    (opts.nss ? ', every profile read with the system\'s NSS' : ''));
+  // Per format: all cases of a writer, and the own stored-certificate cases alone (the same cases in both formats).
+  for (const [writer, words] of Object.entries(WRITERS)) {
+    const of = compared.filter((r) => r.writer === writer);
+    if (!of.length) continue;
+    const own = of.filter((r) => r.stored && /^(fxnss:)?own:/.test(r.id));
+    const n = (rs) => `${rs.filter((r) => r.agree).length}/${rs.length}`;
+    console.log(`agreement, profiles written by ${words}: ${n(of)} cases; own cases storing certificates: ${n(own)}`);
+  }
   reportProblems(problems);
 }
 
 await runRecordOrCheck(parseArgs(process.argv.slice(2)), { record, check },
-  'usage: truth.mjs record|check [--only ID,...] [--jobs N] [--live N [--seed S]]');
+  'usage: truth.mjs record|check [--only ID,...] [--jobs N] [--live N [--seed S]] [--nss system]');

@@ -112,6 +112,7 @@ json to_json(const Diagnosis& d) {
       j["profile"]["nss"] = {{"library", n->library}, {"dir", n->dir}, {"source", n->source}, {"version", n->version},
                              {"applies_pkcs11_trust", n->applies_pkcs11_trust}};
       if (!n->problem.empty()) j["profile"]["nss"]["problem"] = n->problem;
+      if (!n->sees_pkcs11_trust) j["profile"]["nss"]["sees_pkcs11_trust"] = false;  // only said when it did not
     }
   }
   if (d.conflicts) {

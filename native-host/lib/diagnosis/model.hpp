@@ -23,6 +23,7 @@ struct NssUsed {
   std::string source;      // how it was chosen: "--firefox", "parent process", "compatibility.ini", "known location", "system"
   std::string version;     // its software token's version, "3.125"
   bool applies_pkcs11_trust = false;  // it knows CKO_TRUST objects (NSS 3.114 and later): it can restore them
+  bool sees_pkcs11_trust = true;      // its token answered the searches for CKO_TRUST objects (see NssStore)
   std::string problem;     // why the owning Firefox's NSS was not used, when it was not
 };
 

@@ -125,6 +125,10 @@ std::string render_text(const Diagnosis& d) {
       if (!n->applies_pkcs11_trust) {
         o << "  This NSS predates trust stored as CKO_TRUST (NSS 3.114): a certificate with such trust is not removed\n";
       }
+      if (!n->sees_pkcs11_trust) {
+        o << "  This NSS refused to search for trust stored as CKO_TRUST objects: trust Firefox stored since NSS 3.114 is\n"
+             "  not seen (a root Firefox trusts or distrusts reads as neither), and no certificate is removed\n";
+      }
     }
   }
 

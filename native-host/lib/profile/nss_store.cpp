@@ -163,6 +163,7 @@ struct NssStore::Impl {
   CK_FUNCTION_LIST_PTR fn = nullptr;
   CK_SLOT_ID slot = 0;
   CK_SESSION_HANDLE session = CK_INVALID_HANDLE;
+  mutable bool pkcs11_trust_refused = false;  // a search for CKO_TRUST objects was refused: their trust is unseen
 
   ~Impl() {
     if (session != CK_INVALID_HANDLE) fn->C_CloseSession(session);
@@ -248,12 +249,17 @@ struct NssStore::Impl {
     for (TrustFormat f : {TrustFormat::nss, TrustFormat::pkcs11}) {
       CK_OBJECT_CLASS cls = class_of(f);
       CK_RV rv = CKR_OK;
-      auto candidates = try_find({{CKA_CLASS, &cls, sizeof cls},
-                                  {CKA_ISSUER, const_cast<char*>(issuer.data()), issuer.size()},
-                                  {CKA_SERIAL_NUMBER, const_cast<char*>(serial.data()), serial.size()}}, rv);
+      // No NSS here refuses it (the system's 3.87 finds CKO_TRUST objects by class): tests stand in for an older
+      // token that does with this fault.
+      auto candidates = f == TrustFormat::pkcs11 && failure_injected("store.pkcs11_trust_refused")
+                            ? std::nullopt
+                            : try_find({{CKA_CLASS, &cls, sizeof cls},
+                                        {CKA_ISSUER, const_cast<char*>(issuer.data()), issuer.size()},
+                                        {CKA_SERIAL_NUMBER, const_cast<char*>(serial.data()), serial.size()}}, rv);
       if (!candidates) {
         if (f == TrustFormat::nss) fail(rv, "searching the certificate database");
         found.unreadable = true;
+        pkcs11_trust_refused = true;
         continue;
       }
       for (auto h : *candidates) {
@@ -658,6 +664,7 @@ void NssStore::restore(const Snapshot& s) {
 
 const ProfileNss& NssStore::nss() const { return impl_->nss; }
 bool NssStore::writes_pkcs11_trust() const { return knows_pkcs11_trust(impl_->nss.version); }
+bool NssStore::sees_pkcs11_trust() const { return !impl_->pkcs11_trust_refused; }
 
 std::string_view name_of(TrustFormat f) { return f == TrustFormat::nss ? "CKO_NSS_TRUST" : "CKO_TRUST"; }
 

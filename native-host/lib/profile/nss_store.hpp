@@ -87,6 +87,9 @@ class NssStore {
   // token can create CKO_TRUST objects (restore a trust Firefox wrote today).
   const ProfileNss& nss() const;
   bool writes_pkcs11_trust() const;
+  // False once this token refused a search for CKO_TRUST objects: the trust Firefox stores today is unseen, every
+  // certificate read since is marked trust_unreadable, and none of them is removed.
+  bool sees_pkcs11_trust() const;
 
   // Everything needed to put a certificate back exactly: its object's attributes and its trust object's.
   // Trust objects keep their format: undo re-creates the same objects (CKA_CLASS says which).
