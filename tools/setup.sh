@@ -14,6 +14,9 @@ packages=(
   # tests, demo and benchmarks: Catch2, real TLS servers (openssl s_server), real profiles (certutil),
   # GNU time (peak memory), a real HTTP CONNECT proxy (tinyproxy)
   catch2 openssl libnss3-tools time tinyproxy-bin
+  # the audit's Prometheus output checked by real parsers: promtool (check metrics, check/test rules) and the
+  # Prometheus Python client's OpenMetrics parser (tests/support/openmetrics.py)
+  prometheus python3-prometheus-client
   # fuzzing (tools/fuzz.sh): clang with libFuzzer, whose runtime needs libclang-rt-14-dev explicitly
   clang libclang-rt-14-dev
   # ground truth and end-to-end tests in the real browser (driven by puppeteer-core from tests/browser); the German
