@@ -107,10 +107,10 @@ TEST_CASE("remove --every-profile as root: every local user's profiles, each as 
   a1.add_as_firefox(stale, "stale-device.test", ",,");
   a2.add_as_firefox(other, "other.test", ",,");
   alice.own_everything();
-  // bob: the same certificate, but trusted as a peer: a trust decision, removed only with --allow-trusted.
+  // bob: the same certificate, but trusted as a CA: a trust decision, removed only with --allow-trusted.
   const auto bob_profiles = bob.profiles({"ijkl.default-esr"});
   Profile b1(bob_profiles[0]);
-  b1.add_as_firefox(stale, "stale-device.test", "P,,");
+  b1.add_as_firefox(stale, "stale-device.test", "C,,");
   bob.own_everything();
   // carol: the certificate; mallory's profiles.ini names carol's profile as one of hers.
   const auto carol_profiles = carol.profiles({"mnop.default-esr"});
@@ -127,7 +127,7 @@ TEST_CASE("remove --every-profile as root: every local user's profiles, each as 
   INFO(as_mallory.err);
   REQUIRE(as_mallory.exit_code == 1);
   json report = json::parse(as_mallory.out);
-  auto mine = entries_of(report, mallory);
+  const auto mine = entries_of(report, mallory);
   REQUIRE(mine.size() == 2);
   CHECK(entry_for(mine, mallory_profiles[0]).at("outcome") == "not_stored");
   const json& reached = entry_for(mine, carol_profiles[0]);
@@ -139,7 +139,7 @@ TEST_CASE("remove --every-profile as root: every local user's profiles, each as 
   auto all = cli({"remove", "--every-profile", "--sha256", stale.sha256(), "--json"});
   INFO(all.err);
   CHECK(all.exit_code == 1);  // bob's trusted copy was refused
-  CHECK(all.err.find("users checked:") != std::string::npos);
+  CHECK(all.err.find("certdoctor remove: users checked:") != std::string::npos);
   report = json::parse(all.out);
   CHECK(report.at("sha256") == stale.sha256());
   CHECK(report.at("exit_code") == 1);
@@ -159,7 +159,8 @@ TEST_CASE("remove --every-profile as root: every local user's profiles, each as 
     CHECK(st.st_uid == alice.uid());
   }
   CHECK(fs::exists(alice_profiles[0] / "certdoctor-backups" / "journal.jsonl"));
-  const json& refused = entry_for(entries_of(report, bob), bob_profiles[0]);
+  const auto bob_entries = entries_of(report, bob);
+  const json& refused = entry_for(bob_entries, bob_profiles[0]);
   CHECK(refused.at("outcome") == "failed");
   CHECK(refused.at("error").at("code") == "needs_allow_trusted");
   CHECK(b1.holds(stale));

@@ -214,7 +214,7 @@ int remove_from_every_profile(const EveryProfileRequest& request) {
   EveryProfileRequest r = request;
   r.sha256 = normalize_sha256(r.sha256);  // a bad hash stops here, before any profile is touched
   const std::vector<LocalUser> users = local_users(r.users);
-  audit::Progress progress(std::cerr, audit::Progress::stderr_is_terminal());
+  audit::Progress progress(std::cerr, audit::Progress::stderr_is_terminal(), "certdoctor remove: ");
   json profiles = json::array();
   std::size_t done = 0;
   for (const auto& u : users) {

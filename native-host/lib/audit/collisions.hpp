@@ -12,6 +12,7 @@
 #pragma once
 #include <array>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -48,5 +49,7 @@ class CollisionIndex {
 
 // The URL `certdoctor reissue` takes for an endpoint ("https://HOST:PORT/", IPv6 in brackets).
 std::string endpoint_url(const std::string& endpoint);
+// The fix of a group: one `certdoctor reissue URL` per endpoint (a new key and a fresh random serial for each).
+std::vector<std::string> reissue_commands(const std::set<std::string>& endpoints);
 
 }  // namespace certdoctor::audit

@@ -3,7 +3,6 @@
 #include <set>
 
 #include "audit/collisions.hpp"
-#include "base/text.hpp"
 
 namespace certdoctor::audit {
 
@@ -43,7 +42,7 @@ std::vector<SharedKeyGroup> SharedKeyIndex::groups() {
     g.distinct_certificates = certificates.size();
     g.members = b.members;
     g.device = b.device;
-    for (const auto& ep : endpoints) g.fix.push_back("certdoctor reissue " + shell_quote(endpoint_url(ep)));
+    g.fix = reissue_commands(endpoints);
     const std::size_t index = out.size();
     for (std::size_t p : b.positions) group_of_[p] = index;
     out.push_back(std::move(g));
