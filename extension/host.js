@@ -13,13 +13,16 @@ const HOST_NAME = "certdoctor";
 const ASK_TIMEOUT_S = 90;
 
 class Problem extends Error {
-  constructor(code, detail) {
+  // `request`: the host's own code for a request it refused (a REQUEST_ERRORS code, generated/codes.js), which the
+  // pages word in the user's language (request_<code>).
+  constructor(code, detail, request) {
     super(detail || code);
     this.code = code;
     this.detail = detail || "";
+    this.request = request || "";
   }
   toJSON() {
-    return { code: this.code, detail: this.detail };
+    return { code: this.code, detail: this.detail, request: this.request };
   }
 }
 
@@ -40,7 +43,7 @@ function replyProblem(error) {
   if (code === "caller_not_allowed") return new Problem("wrong_extension", message);
   if (code === "unknown_type") return new Problem("host_outdated", message);
   if (code === "profile_not_found" || code === "profile_mismatch") return new Problem("profile_not_found", message);
-  return new Problem("host_refused", code + ": " + message);
+  return new Problem("host_refused", code + ": " + message, REQUEST_ERRORS.includes(code) ? code : "");
 }
 
 // Sends one request; resolves with the result. `control.cancel()` (set here) ends the request at once.

@@ -9,15 +9,19 @@
 // not check and offers the permission with its reason. Loaded by the background, the popup and the Diagnose page.
 "use strict";
 
-const REUSED_ISSUER_AND_SERIAL = -8054;
 const MAX_COMPARED_SITES = 20;  // the host fetches at most this many too
 const TABS_PERMISSION = { permissions: ["tabs"] };
 
 // --- The background's part ------------------------------------------------------------------------------------------
 // The `compare` field of a diagnose request and what the views say about it: {request, state}, state "done" (the
-// open tabs were listed), "no_permission" (they could not be), "not_needed" (not the reused-serial error).
+// open tabs were listed), "no_permission" (they could not be), "not_needed" (not an error that an identity held in
+// memory may cause: the table of codes, generated/codes.js, marks those `held`).
+function mayBeHeld(code) {
+  return Object.values(CODES).some((c) => c.kind === "held" && c.number === code);
+}
+
 async function compareField(tabId, url, code) {
-  if (code !== REUSED_ISSUER_AND_SERIAL) return { request: {}, state: "not_needed" };
+  if (!mayBeHeld(code)) return { request: {}, state: "not_needed" };
   if (!await browser.permissions.contains(TABS_PERMISSION)) return { request: {}, state: "no_permission" };
   return { request: { compare: await otherOpenSites(tabId, url) }, state: "done" };
 }
@@ -60,16 +64,11 @@ async function openSeparately(tabId) {
 }
 
 // --- What the popup and the Diagnose page show ----------------------------------------------------------------------
-// The summary for this case, or null: verdict.js asks first. `twins`: what twinActions offers.
-function twinSummary(entry) {
-  const d = entry.diagnosis;
-  const lead = d.findings.find((f) => f.code === "open_site_conflict") ||
-    d.findings.find((f) => f.code === "live_connection_conflict");
-  if (!lead) return null;
-  const described = d.findings.map((f) => describeFinding(f, d));
-  const x = described.find((f) => f.finding === lead);
-  const named = lead.code === "open_site_conflict";
-  return { tone: "bad", headline: x.title, text: x.text, todo: x.todo, code: x.code, findings: described,
+// The summary when a certificate held in memory leads (a finding of kind "twin"). `twins`: what twinActions offers;
+// `named`: the finding names the other site (its values carry other_url).
+function twinSummary(entry, lead, described) {
+  const named = !!(lead.finding.values || {}).other_url;
+  return { tone: "bad", headline: lead.title, text: lead.text, todo: lead.todo, code: lead.code, findings: described,
     twins: { named, compare: entry.compare || "not_needed" } };
 }
 
@@ -88,7 +87,9 @@ function twinActions(place, twins, { tabId, recheck }) {
     open.disabled = true;
     const r = await ask({ cmd: "openSeparately", tabId });
     open.disabled = false;
-    outcome.textContent = r.opened ? t("openSeparatelyDone") : t("openSeparatelyFailed", visible(r.problem.detail || r.problem.code));
+    // Why it failed: the host's refusal in the user's language when it has one, else what was reported.
+    const why = !r.opened && (r.problem.request ? t(`request_${r.problem.request}`) : visible(r.problem.detail || r.problem.code));
+    outcome.textContent = r.opened ? t("openSeparatelyDone") : t("openSeparatelyFailed", why);
     outcome.dataset.outcome = r.opened ? "opened" : "failed";
     if (r.opened) outcome.dataset.pid = String(r.opened.pid);
     outcome.hidden = false;

@@ -2,32 +2,31 @@
 // problem) to one headline in words, one sentence, and the one thing to do.
 "use strict";
 
-// {tone, headline, text, todo, action, causes, findings}; tone: "bad", "warn", "ok" or "problem".
+// {tone, headline, text, todo, action, findings}; tone: "bad", "warn", "ok" or "problem".
 // `action`: {kind: "remove", label, conflict} when one stored certificate explains the error and may be removed.
+// The host tells the findings in their order (what explains the error first): the first one leads. What kind of
+// finding it is comes from the table of codes (generated/codes.js); nothing here names a code.
 function summarize(entry, options) {
   if (entry.problem) return problemSummary(entry.problem);
-  const twins = twinSummary(entry);  // twins.js: a certificate held in Firefox's memory
-  if (twins) return twins;
   const d = entry.diagnosis;
   const described = d.findings.map((f) => describeFinding(f, d));
-  const byCode = (codes) => described.find((x) => codes.includes(x.code));
-  const unreachable = !(d.chain && d.chain.length) && d.firefox_error === undefined ? byCode(UNREACHABLE) : null;
-  if (unreachable) return { tone: "problem", ...pick(unreachable), findings: described, unreachable: true };
+  const lead = described[0];
+  if (lead && lead.kind === "twin") return twinSummary(entry, lead, described);  // twins.js: a certificate held in memory
+  if (lead && lead.kind === "reach" && !(d.chain && d.chain.length) && d.firefox_error === undefined) {
+    return { tone: "problem", ...pick(lead), findings: described, unreachable: true };
+  }
   if (d.firefox_error === null) {
-    const exception = byCode(["exception_applies"]);
-    if (exception) return { tone: "ok", ...pick(exception), findings: described };
+    // The page loads: the lead says why when an exception lets it through.
+    if (lead && lead.kind === "passes") return { tone: "ok", ...pick(lead), findings: described };
     const leaf = d.chain[0];
     return { tone: "ok", headline: t("okTitle"), text: t("okText", visible(leaf.issuer || ""), shownDate(leaf.not_after)),
       todo: "", findings: described };
   }
-  if (d.firefox_error === undefined) {
+  if (d.firefox_error === undefined || !lead) {
     return { tone: "warn", headline: t("verdictUnknown"), text: t("verdictUnknownText"), todo: "", findings: described };
   }
-  // Without the profile the stored certificates were not checked: that comes first, the rest may be wrong.
-  const lead = byCode(["profile_not_found", "profile_unusable"]) || byCode(CAUSES) || described.find((x) => x.code === d.firefox_error) ||
-    described.find((x) => x.severity === "error") || described[0];
   const summary = { tone: lead.severity === "error" ? "bad" : "warn", ...pick(lead), findings: described };
-  const removable = REMOVE_ACTION[lead.code] && conflictOf(lead.finding, d);
+  const removable = lead.kind === "removal" && conflictOf(lead.finding, d);
   // One click (then the confirmation) only for a certificate removable as it is: never for a trusted root, a
   // distrust entry or a certificate with a key (`removable` false, `caution` says why). A server chooses what it
   // presents, so it could otherwise aim the primary button at the organisation's own root (docs/SECURITY.md);
@@ -35,7 +34,7 @@ function summarize(entry, options) {
   if (removable && removable.removable === true) {
     summary.action = options.report_only
       ? { kind: "report", label: t("reportOnlyFix") }
-      : { kind: "remove", label: t(REMOVE_ACTION[lead.code]), conflict: removable };
+      : { kind: "remove", label: lead.action, conflict: removable };
   }
   return summary;
 }
@@ -54,8 +53,10 @@ function problemSummary(p) {
   const known = ["not_installed", "host_not_started", "host_exited", "garbage", "wrong_extension", "host_outdated",
     "profile_not_found", "host_timeout", "host_refused", "cancelled"];
   const code = known.includes(p.code) ? p.code : "internal";
-  return { tone: "problem", problem: code, headline: t(`problem_${code}`), text: t(`problem_${code}_text`),
-    todo: "", detail: p.detail || "", findings: [] };
+  // A request the host refused says why in the user's language; its English message stays in the details.
+  const text = p.request && REQUEST_ERRORS.includes(p.request) ? t(`request_${p.request}`) : t(`problem_${code}_text`);
+  return { tone: "problem", problem: code, headline: t(`problem_${code}`), text, todo: "", detail: p.detail || "",
+    findings: [] };
 }
 
 // The state after a removal or an undo, in words (the fresh diagnosis says what Firefox shows now).

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "certificate/cert_info.hpp"
+#include "diagnosis/catalog.hpp"
 #include "diagnosis/error_table.hpp"
 #include "pki.hpp"
 #include "pkix/result.hpp"
@@ -129,4 +130,33 @@ TEST_CASE("Finding texts: a missing value is refused in test builds and never re
   CHECK_NOTHROW(render_finding(Finding(Condition::connection_refused, {{"address", "127.0.0.1"}, {"port", 8443}})));
   // The leftover check itself: it would catch what a missing value used to look like.
   CHECK_THAT(render_template("-subj {subj|sh}", json::object()), Catch::Contains("'?'"));
+}
+
+TEST_CASE("Finding texts: the engine passes facts, and the words for them come from the extension's English catalog",
+          "[error_table][findings]") {
+  // The catalog is the extension's own (extension/_locales/en/messages.json), filled as browser.i18n fills it.
+  CHECK(catalog_words("acceptedProtocol", {"TLSv1.2", "ECDHE-RSA-AES128-GCM-SHA256"}) == "TLSv1.2 with ECDHE-RSA-AES128-GCM-SHA256");
+  CHECK(catalog_words("keyBits", {"RSA", "1024"}) == "RSA 1024 bits");
+  CHECK_THROWS_AS(catalog_words("noSuchMessage"), std::logic_error);
+  // A handshake Firefox's offer could not complete: facts in the values, words only in the texts.
+  Finding f = Finding::firefox_error("SSL_ERROR_HANDSHAKE_FAILURE_ALERT",
+                                     {{"host", "nas.test"}, {"host_port", "nas.test:8443"}, {"offered", "TLS 1.3"},
+                                      {"prefs", json::array()}, {"client_certificate_requested", true},
+                                      {"accepted_version", "TLSv1.2"}, {"accepted_cipher", "AES256-SHA"}});
+  const json rendered = render_finding(f);
+  for (const char* words : {"accepted", "profile_settings", "client_certificate", "version"}) {
+    INFO(words);
+    CHECK_FALSE(rendered.at("values").contains(words));
+  }
+  const std::string explanation = rendered.at("explanation").get<std::string>();
+  CHECK(explanation.find(catalog_words("acceptedProtocol", {"TLSv1.2", "AES256-SHA"})) != std::string::npos);
+  CHECK(explanation.find(catalog_words("clientCertificateAsked")) != std::string::npos);
+  // A stale root: what its removal leaves Firefox showing, and why it cannot vouch, from facts.
+  Finding anchor(Condition::stale_anchor, {{"stored_subject", "CN=Old CA"}, {"nickname", "old"}, {"trust", "C,,"},
+                                            {"stored_not_after", "2020-01-01T00:00:00Z"}, {"why", "expired"},
+                                            {"error", "SEC_ERROR_UNKNOWN_ISSUER"}, {"after_error", ""}, {"after_root", ""},
+                                            {"profile", "/p"}, {"stored_sha256", "ab"}, {"url", "https://x.test/"}});
+  const std::string text = render_finding(anchor).at("explanation").get<std::string>();
+  CHECK(text.find(catalog_words("whyExpired")) != std::string::npos);
+  CHECK(text.find(catalog_words("afterThenLoads")) != std::string::npos);
 }

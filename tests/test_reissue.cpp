@@ -38,6 +38,62 @@ std::string text_of(const fs::path& cert) {
 
 std::string served_der(const testing::Issued& i) { return i.der(); }
 
+// The one-off CA's nameConstraints extension as OpenSSL configuration ("critical,DER:..."), byte for byte, so a
+// test CA with a key of its own can carry exactly the constraints certdoctor wrote (the one-off CA's key is gone).
+std::string name_constraints_line(const fs::path& ca_pem) {
+  const std::string pem = testing::read_file(ca_pem);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  X509Ptr ca(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
+  REQUIRE(ca);
+  const int at = X509_get_ext_by_NID(ca.get(), NID_name_constraints, -1);
+  REQUIRE(at >= 0);
+  X509_EXTENSION* ext = X509_get_ext(ca.get(), at);
+  REQUIRE(X509_EXTENSION_get_critical(ext) == 1);
+  const ASN1_OCTET_STRING* data = X509_EXTENSION_get_data(ext);
+  std::string hex;
+  const char* digits = "0123456789ABCDEF";
+  for (int i = 0; i < ASN1_STRING_length(data); ++i) {
+    const unsigned char b = ASN1_STRING_get0_data(data)[i];
+    hex += digits[b >> 4];
+    hex += digits[b & 15];
+  }
+  return "nameConstraints=critical,DER:" + hex;
+}
+
+// What `openssl verify` says of `leaf` under `ca` alone (exit code 0: verified).
+testing::RunResult openssl_verify(const fs::path& ca, const fs::path& leaf) {
+  return testing::run({"openssl", "verify", "-x509_strict", "-CAfile", ca.string(), leaf.string()});
+}
+
+// A CA with the one-off CA's constraints and a key of its own signs the certificate's own names (verifies) and
+// foreign ones (each refused by OpenSSL for its name).
+void check_constraints_hold(testing::Pki& pki, const fs::path& one_off_ca, const std::string& tag,
+                            const std::vector<std::string>& own_san,
+                            const std::vector<std::string>& foreign_san) {
+  auto copy = pki.root("nc-copy-" + tag, {.subject = "/CN=Constraint copy " + tag,
+                                          .extensions = {"basicConstraints=critical,CA:TRUE,pathlen:0",
+                                                         "keyUsage=critical,keyCertSign,cRLSign",
+                                                         "subjectKeyIdentifier=hash", name_constraints_line(one_off_ca)}});
+  auto leaf = [&](const std::string& name, const std::string& subject, const std::string& san) {
+    return pki.issue(name, copy, {.subject = subject, .extensions = {"basicConstraints=CA:FALSE",
+                                  "keyUsage=critical,digitalSignature", "extendedKeyUsage=serverAuth",
+                                  "subjectAltName=critical," + san}});
+  };
+  int n = 0;
+  for (const auto& san : own_san) {
+    INFO("own name " << san);
+    auto r = openssl_verify(copy.cert, leaf("own-" + tag + std::to_string(n++), "/O=certdoctor test", san).cert);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+  }
+  for (const auto& san : foreign_san) {
+    INFO("foreign name " << san);
+    auto r = openssl_verify(copy.cert, leaf("foreign-" + tag + std::to_string(n++), "/O=certdoctor test", san).cert);
+    CHECK(r.exit_code != 0);
+    CHECK_THAT(r.out + r.err, Catch::Contains("subtree violation"));
+  }
+}
+
 std::string error_code_of(const ReissueRequest& r) {
   try {
     reissue(r);
@@ -411,12 +467,23 @@ TEST_CASE("Reissue: a device presenting foreign names gets a certificate for the
   const fs::path cert = reissue_file(alone, "127.0.0.1", "certificate");
   const fs::path ca = reissue_file(alone, "127.0.0.1", "ca");
   const std::string cert_text = text_of(cert);
-  CHECK(cert_text.find("Subject: CN = 127.0.0.1\n") != std::string::npos);
   CHECK(cert_text.find("bank") == std::string::npos);
   const std::string ca_text = text_of(ca);
   CHECK(ca_text.find("pathlen:0") != std::string::npos);
   CHECK(ca_text.find("IP:127.0.0.1/255.255.255.255") != std::string::npos);
-  CHECK(testing::run({"openssl", "verify", "-CAfile", ca.string(), cert.string()}).exit_code == 0);
+  // An address alone: no DNS name may be signed (the empty DNS name excluded), and the certificate has no common
+  // name that OpenSSL would hold against that; its subjectAltName is critical, as an empty subject needs.
+  CHECK_THAT(ca_text, Catch::Contains("Excluded:\n                  DNS:\n"));
+  CHECK(cert_text.find("Subject: \n") != std::string::npos);
+  CHECK_THAT(cert_text, Catch::Contains("X509v3 Subject Alternative Name: critical\n                IP Address:127.0.0.1\n"));
+  {
+    auto v = openssl_verify(ca, cert);
+    INFO(v.out << v.err);
+    CHECK(v.exit_code == 0);
+  }
+  check_constraints_hold(pki, ca, "ip", {"IP:127.0.0.1"},
+                         {"DNS:www.paypal.com", "DNS:*.google.com", "DNS:localhost.localdomain", "IP:8.8.8.8",
+                          "IP:127.0.0.2", "IP:::1", "IP:127.0.0.1,DNS:www.paypal.com"});
 
   // Names the admin gives one by one are used, wildcards included: the admin said so.
   const fs::path given = dir / "given";
@@ -426,8 +493,29 @@ TEST_CASE("Reissue: a device presenting foreign names gets a certificate for the
   INFO(named.err);
   REQUIRE(named.exit_code == 0);
   CHECK(json::parse(named.out).at("names") == json::array({"DNS:*.lab.example", "IP:127.0.0.1", "IP:10.0.0.9"}));
-  CHECK(testing::run({"openssl", "verify", "-CAfile", reissue_file(given, "127.0.0.1", "ca").string(),
-                      reissue_file(given, "127.0.0.1", "certificate").string()}).exit_code == 0);
+  CHECK(openssl_verify(reissue_file(given, "127.0.0.1", "ca"), reissue_file(given, "127.0.0.1", "certificate")).exit_code == 0);
+  // (A wildcard the admin gave permits its base and every name below it: a name constraint cannot say "one
+  // label".)
+  check_constraints_hold(pki, reissue_file(given, "127.0.0.1", "ca"), "given",
+                         {"DNS:a.lab.example,IP:127.0.0.1", "DNS:b.lab.example,IP:10.0.0.9"},
+                         {"DNS:www.paypal.com", "DNS:example", "IP:10.0.0.8", "IP:::1"});
+
+  // A DNS name alone: no address may be signed (0.0.0.0/0 and ::/0 excluded), nor a name below it.
+  const fs::path by_name = dir / "by-name";
+  fs::create_directory(by_name);
+  const std::string port = std::to_string(device.port());
+  auto dns_only = run_cli({"reissue", "https://nas.example.test:" + port + "/", "--resolve",
+                           "nas.example.test:" + port + ":127.0.0.1", "--csr", (dir / "dev.csr").string(), "--out",
+                           by_name.string(), "--json"}, dir.path());
+  INFO(dns_only.err);
+  REQUIRE(dns_only.exit_code == 0);
+  CHECK(json::parse(dns_only.out).at("names") == json::array({"DNS:nas.example.test"}));
+  const fs::path dns_ca = reissue_file(by_name, "nas.example.test", "ca");
+  CHECK_THAT(text_of(reissue_file(by_name, "nas.example.test", "certificate")), Catch::Contains("Subject: CN = nas.example.test\n"));
+  CHECK(openssl_verify(dns_ca, reissue_file(by_name, "nas.example.test", "certificate")).exit_code == 0);
+  check_constraints_hold(pki, dns_ca, "dns", {"DNS:nas.example.test"},
+                         {"DNS:www.nas.example.test", "DNS:example.test", "DNS:www.paypal.com", "IP:127.0.0.1",
+                          "IP:::1", "DNS:nas.example.test,IP:8.8.8.8"});
 }
 
 TEST_CASE("Reissue: served names inside the URL host's registrable domain only with --accept-served-names",

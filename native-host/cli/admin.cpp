@@ -61,7 +61,7 @@ int emit(const std::string& text, const std::string& output) {
   }
   try {
     // A random O_EXCL name beside the target, renamed over it: never through a planted link (base/safe_file.hpp).
-    write_output_file(output, text, 0644, true, {"write_failed"});
+    write_output_file(output, text, 0644, {"write_failed"});
   } catch (const RequestError& e) {
     std::cerr << "certdoctor: " << printable(e.what()) << "\n";
     return 1;

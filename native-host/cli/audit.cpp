@@ -89,7 +89,7 @@ std::optional<int> AuditCommand::run() const {
                           const std::function<void(std::ostream&)>& writer) {
     std::ostringstream text;
     writer(text);
-    write_output_file(path, text.str(), 0644, true, {"write_failed"});
+    write_output_file(path, text.str(), 0644, {"write_failed"});
     std::cerr << "certdoctor audit: " << what << " written to " << printable(path) << "\n";
   };
   try {

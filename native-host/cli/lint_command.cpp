@@ -25,7 +25,7 @@ std::optional<int> LintCommand::run() const {
   // Input errors go to standard error in either form, so that a CI log names the file.
   for (const auto& e : r.errors) std::cerr << "certdoctor: " << printable(e.text()) << "\n";
   if (json_) {
-    std::cout << lint::to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << inert_json(lint::to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) << "\n";
     return r.exit_code();
   }
   std::cout << r.certificates.size() << " certificate(s) read, " << r.findings.size() << " finding(s)"

@@ -122,7 +122,8 @@ int run_remove(const Options& o) {
     if (result.contains("after")) {
       const json& a = result["after"];
       std::cout << "Now " << printable(o.url) << ": "
-                << (a.contains("error") ? "not judged (" + printable(a["error"].get<std::string>()) + ")"
+                << (a.contains("error") ? "not judged" + (a["error"] == "" ? std::string()
+                                                                           : " (" + printable(a["error"].get<std::string>()) + ")")
                     : a["firefox_error"].is_null()
                         ? std::string("the page loads")
                         : a["firefox_error"].get<std::string>() + " - " + printable(a.value("title", "")) +

@@ -79,7 +79,7 @@ try {
   assert.equal(await ui.clickToolbarButton(), 'result');
   let p = await popupText();
   assert.equal(p.headline, en.f_stale_copy.message);
-  assert.equal(p.primary, en.actionRemoveCopy.message);
+  assert.equal(p.primary, en.f_stale_copy_action.message);
   assert.equal(p.focused, 'primary', 'the primary action has the focus');
   assert.ok(!/SEC_ERROR|-8054|8054/.test(p.text), 'no error code in the popup: ' + p.text);
   assert.ok(p.text.includes('portal (old) <b>bold</b>'), 'the nickname is shown as text: ' + p.text);

@@ -112,7 +112,7 @@ try {
   assert.equal(await ui.load(stale.url).then((e) => /^about:neterror/.test(String(e))), true);
   assert.equal(await ui.clickToolbarButton(), 'result');
   const popup = await ui.popup(() => ({ code: document.querySelector('#summary').dataset.code, primary: document.querySelector('#primary')?.textContent || null }));
-  assert.deepEqual(popup, { code: 'stale_copy', primary: en.actionRemoveCopy.message }, 'the popup still diagnoses and offers the removal');
+  assert.deepEqual(popup, { code: 'stale_copy', primary: en.f_stale_copy_action.message }, 'the popup still diagnoses and offers the removal');
   await ui.popup(() => document.querySelector('#more').click());
   assert.equal((await ui.diagnosePage()).state, 'result');
   const hidden = await ui.s.content(() => {

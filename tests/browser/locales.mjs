@@ -17,3 +17,16 @@ export function expectedText(message, ...values) {
   }
   return text;
 }
+
+// browser.i18n.getMessage answering from `catalog` (messages(lang)) the way Firefox fills placeholders: $NAME$ is the
+// placeholder's content, whose $1 ... are the substitutions.
+export function getMessageFrom(catalog) {
+  return (key, subs = []) => {
+    const m = catalog[key];
+    if (!m) return '';
+    return m.message.replace(/\$([A-Z0-9_]+)\$/g, (all, name) => {
+      const p = (m.placeholders || {})[name.toLowerCase()];
+      return p ? p.content.replace(/\$(\d)/g, (x, i) => subs[Number(i) - 1] ?? '') : all;
+    });
+  };
+}

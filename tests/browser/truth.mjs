@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launchFirefox, loadVerdict, closeFirefox, firefoxVersion } from './firefox.mjs';
+import { englishInGerman } from './german-findings.mjs';
 import { reportProblems, runRecordOrCheck } from './harness.mjs';
 import { sServer, misbehavingServer } from './servers.mjs';
 
@@ -295,6 +296,8 @@ async function check(opts) {
     const ours = v.failed ? 'FAILED ' + v.failed : v.unservable ? 'UNSERVABLE' : v.error;
     rows.push({ id: c.id, firefox: t.error, certdoctor: ours, agree: ours === t.error });
     diagnoses.set(c.id, v.diagnosis);
+    // Every finding as a German user's extension shows it: words of its own, and no English from the host.
+    if (v.diagnosis) for (const e of englishInGerman(v.diagnosis)) problems.push(`${c.id}: in German, ${e}`);
   });
   // What removing a stored certificate changes, against Firefox: where a recorded case holds one stored certificate
   // more than another recorded case (same host and chain) and Firefox's verdicts differ, certdoctor must name that

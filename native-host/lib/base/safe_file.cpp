@@ -5,7 +5,9 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "base/hex.hpp"
@@ -83,17 +85,85 @@ std::pair<Fd, std::string> create_temporary(int folder, const std::string& name,
 
 }  // namespace
 
-Fd open_folder(const fs::path& path, const SafeFileError& err) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    const int e = errno;
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
-      fail(err, printable(path.string()) + " is a symbolic link; give the folder it points to");
-    }
-    fail(err, "cannot open the folder " + printable(path.string()), e == ENOTDIR ? ENOTDIR : e);
+namespace {
+
+// A link in the path is followed only when no one but root and the user certdoctor acts as could have placed it
+// or can swap it: the link belongs to one of them, and so does the folder holding it, which no one else may
+// write (unless its sticky bit keeps others from replacing what is not theirs, as in /tmp). Links an
+// administrator made (/home pointing elsewhere) are followed; a link another user planted is not.
+bool trusted_link(int folder, const struct stat& link) {
+  const uid_t me = ::geteuid();
+  struct stat holder {};
+  if (::fstat(folder, &holder) != 0) return false;
+  const bool ours = link.st_uid == 0 || link.st_uid == me;
+  const bool holder_ours = holder.st_uid == 0 || holder.st_uid == me;
+  const bool others_may_write = (holder.st_mode & (S_IWGRP | S_IWOTH)) && !(holder.st_mode & S_ISVTX);
+  return ours && holder_ours && !others_may_write;
+}
+
+std::vector<std::string> components(const std::string& path) {
+  std::vector<std::string> parts;
+  std::size_t at = 0;
+  while (at <= path.size()) {
+    const std::size_t slash = path.find('/', at);
+    const std::string part = path.substr(at, slash == std::string::npos ? std::string::npos : slash - at);
+    if (!part.empty() && part != ".") parts.push_back(part);
+    if (slash == std::string::npos) break;
+    at = slash + 1;
   }
-  return Fd(fd);
+  return parts;
+}
+
+}  // namespace
+
+Fd open_folder(const fs::path& path, const SafeFileError& err, bool follow_last) {
+  // Component by component, each opened relative to the one before with O_NOFOLLOW, so that no rename or link
+  // swapped in meanwhile can send the walk elsewhere; links are followed only as trusted_link allows, and the
+  // last component never.
+  const std::string shown = printable(path.string());
+  const int start = ::open(path.is_absolute() ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (start < 0) fail(err, "cannot open the folder " + shown, errno);
+  Fd current(start);
+  std::vector<std::string> todo = components(path.string());
+  std::reverse(todo.begin(), todo.end());  // a stack: the next component last
+  std::string walked = path.is_absolute() ? "" : ".";
+  int links = 0;
+  while (!todo.empty()) {
+    const std::string part = todo.back();
+    todo.pop_back();
+    const int fd = ::openat(current.get(), part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+      current = Fd(fd);
+      walked += "/" + part;
+      continue;
+    }
+    const int e = errno;
+    const auto st = stat_at(current.get(), part);
+    if (!st || !S_ISLNK(st->st_mode)) {
+      fail(err, "cannot open the folder " + shown, st && !S_ISDIR(st->st_mode) ? ENOTDIR : e);
+    }
+    const std::string link = printable(walked + "/" + part);
+    if (todo.empty() && !follow_last) fail(err, (links == 0 ? shown : link) + " is a symbolic link; give the folder it points to");
+    if (!trusted_link(current.get(), *st)) {
+      fail(err, link + ", on the way to " + shown + ", is a symbolic link that a user other than root and user id " +
+                    std::to_string(::geteuid()) + " placed or can change (it belongs to user id " +
+                    std::to_string(st->st_uid) + "); certdoctor does not follow it: give the path without links");
+    }
+    if (++links > 40) fail(err, "too many symbolic links on the way to " + shown, ELOOP);
+    std::string target(4096, '\0');
+    const ssize_t n = ::readlinkat(current.get(), part.c_str(), target.data(), target.size());
+    if (n <= 0 || static_cast<std::size_t>(n) >= target.size()) fail(err, "cannot read the link " + link, errno);
+    target.resize(static_cast<std::size_t>(n));
+    if (target.front() == '/') {
+      const int root = ::open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (root < 0) fail(err, "cannot open the folder " + shown, errno);
+      current = Fd(root);
+      walked.clear();
+    }
+    const auto more = components(target);
+    for (auto it = more.rbegin(); it != more.rend(); ++it) todo.push_back(*it);
+  }
+  return current;
 }
 
 Fd open_private_folder(int parent, const std::string& name, bool create, const std::string& shown,
@@ -194,30 +264,88 @@ void append_private_file(int folder, const std::string& name, const std::string&
   if (!write_all(file.get(), data) || ::fsync(file.get()) != 0) fail(err, "cannot append to " + printable(shown), errno);
 }
 
-void write_output_file(const fs::path& path, const std::string& data, mode_t mode, bool replace,
-                       const SafeFileError& err) {
+namespace {
+
+// The folder an output file goes in: reached as open_folder reaches it (its own last link followed when trusted),
+// and not one where others could replace the file once it is written: no group or other write without the sticky
+// bit (which keeps them from renaming or deleting what is not theirs).
+Fd open_output_folder(const fs::path& path, const SafeFileError& err) {
+  const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  Fd folder = open_folder(parent, err, true);
+  struct stat st {};
+  if (::fstat(folder.get(), &st) != 0) fail(err, "cannot examine the folder of " + printable(path.string()), errno);
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX)) {
+    fail(err, "the folder of " + printable(path.string()) + " can be changed by other users, who could replace the "
+              "file after it is written; choose a folder only you may write (or one with the sticky bit, like /tmp)");
+  }
+  return folder;
+}
+
+std::string output_name(const fs::path& path, const SafeFileError& err) {
   const fs::path name = path.filename();
   if (name.empty() || name == "." || name == "..") fail(err, printable(path.string()) + " does not name a file");
-  const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
-  const Fd folder = open_folder(parent, err);
-  if (auto st = stat_at(folder.get(), name.string())) {
-    if (!replace) fail(err, printable(path.string()) + " exists already; nothing was written");
+  return name.string();
+}
+
+}  // namespace
+
+void write_output_file(const fs::path& path, const std::string& data, mode_t mode, const SafeFileError& err) {
+  const std::string name = output_name(path, err);
+  const Fd folder = open_output_folder(path, err);
+  if (auto st = stat_at(folder.get(), name)) {
     if (S_ISLNK(st->st_mode)) fail(err, printable(path.string()) + " is a symbolic link; nothing was written");
     if (!S_ISREG(st->st_mode)) fail(err, printable(path.string()) + " is not a regular file; nothing was written");
+    if (st->st_uid != ::geteuid()) {
+      fail(err, printable(path.string()) + " belongs to user id " + std::to_string(st->st_uid) + ", not to user id " +
+                    std::to_string(::geteuid()) + " that certdoctor acts as; nothing was written");
+    }
   }
-  if (replace) {
-    write_file_at(folder.get(), name.string(), data, mode, path.string(), err);
-    return;
+  write_file_at(folder.get(), name, data, mode, path.string(), err);
+}
+
+void write_new_files(const std::vector<NewFile>& files, const SafeFileError& err, const std::string& exists_code) {
+  struct Target {
+    Fd folder;
+    std::string name;
+  };
+  std::vector<Target> targets;
+  for (const auto& f : files) {
+    Target t{open_output_folder(f.path, err), output_name(f.path, err)};
+    if (stat_at(t.folder.get(), t.name)) {  // a dangling link too: writing through it would create a file elsewhere
+      throw RequestError(exists_code, "refusing to overwrite " + printable(f.path.string()) +
+                                          ": move it away or choose another folder (nothing was written)");
+    }
+    targets.push_back(std::move(t));
   }
-  // Not replacing: the final name itself is created exclusively, so a file that appears meanwhile is kept.
-  int fd = ::openat(folder.get(), name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) fail(err, "cannot create " + printable(path.string()), errno);
-  Fd file(fd);
-  if (::fchmod(file.get(), mode) != 0 || !write_all(file.get(), data) || ::fsync(file.get()) != 0) {
-    const int e = errno;
-    ::unlinkat(folder.get(), name.c_str(), 0);
-    fail(err, "writing " + printable(path.string()) + " failed", e);
+  std::size_t made = 0;
+  auto undo = [&] {
+    for (std::size_t i = 0; i < made; ++i) ::unlinkat(targets[i].folder.get(), targets[i].name.c_str(), 0);
+  };
+  for (; made < files.size(); ++made) {
+    const auto& f = files[made];
+    const Target& t = targets[made];
+    // Under a random name first, then linked to the final name, which fails rather than replace a file that
+    // appeared meanwhile: the final name never holds a half-written file.
+    auto [fd, tmp] = create_temporary(t.folder.get(), t.name, f.mode, f.path.string(), err);
+    bool ok = ::fchmod(fd.get(), f.mode) == 0 && write_all(fd.get(), f.data) && ::fsync(fd.get()) == 0;
+    int e = errno;
+    fd = Fd();
+    bool renamed = false;
+    if (ok) {
+      renamed = ::renameat2(t.folder.get(), tmp.c_str(), t.folder.get(), t.name.c_str(), RENAME_NOREPLACE) == 0;
+      // A file system without RENAME_NOREPLACE: a hard link fails the same way on an existing name.
+      if (!renamed && errno == EINVAL) ok = ::linkat(t.folder.get(), tmp.c_str(), t.folder.get(), t.name.c_str(), 0) == 0;
+      else ok = renamed;
+      e = errno;
+    }
+    if (!renamed) ::unlinkat(t.folder.get(), tmp.c_str(), 0);
+    if (!ok) {
+      undo();
+      if (e == EEXIST) throw RequestError(exists_code, "refusing to overwrite " + printable(f.path.string()) + " (nothing was written)");
+      fail(err, "cannot write " + printable(f.path.string()) + " (nothing was kept)", e);
+    }
   }
+  for (const auto& t : targets) ::fsync(t.folder.get());
 }
 
 }  // namespace certdoctor

@@ -36,9 +36,12 @@ struct SafeFileError {
   std::string code;  // the RequestError code every failure is reported under
 };
 
-// Opens a folder for *at() calls; its last component must not be a symbolic link. Throws when it is missing,
-// a link, or not a folder.
-Fd open_folder(const std::filesystem::path& path, const SafeFileError& err);
+// Opens a folder for *at() calls, walking its path one component at a time with O_NOFOLLOW (so nothing swapped in
+// meanwhile redirects it). A symbolic link on the way is followed only when root or the user certdoctor acts as
+// made it and no one else can change the folder holding it (an administrator's /home link, a user's own link);
+// a link another user could plant or swap is refused with its name. The last component is a link only with
+// `follow_last` (and then only a trusted one). Throws when the folder is missing, refused, or not a folder.
+Fd open_folder(const std::filesystem::path& path, const SafeFileError& err, bool follow_last = false);
 
 // Opens the folder `name` inside `parent` (creating it 0700 when missing and `create`), never through a link; it
 // must be owned by this process's user and writable by no one else (a folder certdoctor made and only its owner
@@ -67,10 +70,27 @@ void write_file_at(int folder, const std::string& name, const std::string& data,
 void append_private_file(int folder, const std::string& name, const std::string& data, const std::string& shown,
                          const SafeFileError& err);
 
-// Writes an output file the user named (a report, a manifest, a certificate): the folder it goes in is opened
-// without following a link at its last step, the data goes to a random O_EXCL temporary name there, and is
-// renamed over `path`, which, if it exists, must not be a link. `replace` false refuses an existing `path`.
-void write_output_file(const std::filesystem::path& path, const std::string& data, mode_t mode, bool replace,
+// Every file certdoctor writes where the user said (a report, a manifest, reissue's keys and certificates) goes
+// through one of the two below. The folder is reached as open_folder reaches it (a trusted link as its own last
+// component is followed) and must not let others replace the file once written (no group/other write without the
+// sticky bit); the data goes to a random O_CREAT|O_EXCL|O_NOFOLLOW temporary name there, fsync'ed, with the mode
+// set whatever the umask.
+
+// Creates or replaces `path` whole (rename over it). An existing `path` must be a regular file of the user
+// certdoctor acts as: a link, a FIFO or another user's file is refused and nothing is written.
+void write_output_file(const std::filesystem::path& path, const std::string& data, mode_t mode,
                        const SafeFileError& err);
+
+struct NewFile {
+  std::filesystem::path path;
+  std::string data;
+  mode_t mode;
+};
+
+// Creates every file, none of which may exist (a dangling link counts as existing), all or none: each is linked
+// from its temporary name to its final one, which fails rather than replace a file that appeared meanwhile; on
+// any failure the files made so far are removed. An existing file throws RequestError(exists_code), any other
+// failure err.code.
+void write_new_files(const std::vector<NewFile>& files, const SafeFileError& err, const std::string& exists_code);
 
 }  // namespace certdoctor

@@ -36,27 +36,30 @@ void check_error_name(const std::string& name) {
 
 namespace {
 
-// The order in which findings are told, by what they are about rather than by when they were found: an exception
-// that lets the page load, then what stored certificates break (the most important thing to say), then the error
-// Firefox shows and what it most likely comes from, then the rest.
+// The order in which findings are told, by what they are about rather than by when they were found. The first one
+// leads: the extension shows it as the answer and decides nothing of its own about which finding matters most. An
+// exception that lets the page load; a site that could not be reached or a handshake that failed (nothing else can
+// be judged then); a profile that could not be used (the stored certificates were not checked, so what follows may
+// be wrong); what stored certificates break (the most important thing to say); the cause of the error Firefox shows
+// and then the error itself; then the rest.
 struct FindingsInOrder {
   std::vector<Finding> exception_applies;
-  std::vector<Finding> conflicts;
-  std::vector<Finding> verdict;        // the error, then the missing issuer it comes from
   std::vector<Finding> reaching;       // the site could not be reached, or the handshake failed
+  std::vector<Finding> profile;        // no usable profile
+  std::vector<Finding> conflicts;
+  std::vector<Finding> verdict;        // the missing issuer the error comes from, then the error
   std::vector<Finding> builtin_roots;
   std::vector<Finding> store;          // the profile's database failed
   std::vector<Finding> stale_exceptions;
   std::vector<Finding> policy;         // HSTS, or an error that cannot be bypassed
   std::vector<Finding> reported;       // the code Firefox reported, when it differs
   std::vector<Finding> prediction;     // the prediction differs from the reported code
-  std::vector<Finding> profile;        // no usable profile
   std::vector<Finding> unchecked;      // other open sites that could not be compared
 
   std::vector<Finding> told() && {
     std::vector<Finding> out;
-    for (auto* part : {&exception_applies, &conflicts, &verdict, &reaching, &builtin_roots, &store, &stale_exceptions,
-                       &policy, &reported, &prediction, &profile, &unchecked}) {
+    for (auto* part : {&exception_applies, &reaching, &profile, &conflicts, &verdict, &builtin_roots, &store,
+                       &stale_exceptions, &policy, &reported, &prediction, &unchecked}) {
       std::move(part->begin(), part->end(), std::back_inserter(out));
     }
     return out;
@@ -107,11 +110,11 @@ std::optional<Finding> missing_issuer(const Diagnosis& d) {
   for (const auto& der : d.chain_der) {
     if (auto served = cert_keys(der); served && served->subject_der == names->issuer_der) return std::nullopt;
   }
-  std::string where;
-  if (leaf.authority_info_access) {
-    for (const auto& url : leaf.authority_info_access->ca_issuers) where = " Its issuer publishes it at " + url + ".";
+  Finding f(Condition::issuer_not_sent, {{"issuer", leaf.issuer}, {"sent", static_cast<int>(d.chain.size())}});
+  // Where the certificate says its issuer can be fetched (the last caIssuers address), worded by the texts.
+  if (leaf.authority_info_access && !leaf.authority_info_access->ca_issuers.empty()) {
+    f.values["aia_url"] = leaf.authority_info_access->ca_issuers.back();
   }
-  Finding f(Condition::issuer_not_sent, {{"issuer", leaf.issuer}, {"sent", static_cast<int>(d.chain.size())}, {"where", where}});
   f.cert = 0;
   f.field = "issuer";
   return f;
@@ -291,16 +294,17 @@ class Diagnosing {
     const Finding f = explain_verdict(shown_verdict, fetched_.chain_der, ctx);
     const bool explained_by_conflicts = *shown.error == pkix::Result::ReusedIssuerAndSerial &&
                                         ((d_.conflicts && !d_.conflicts->empty()) || !findings_.conflicts.empty());
-    if (!explained_by_conflicts) findings_.verdict.push_back(f);
-    // An unknown issuer that the server did not send either (unless a stored certificate already explains it).
+    // An unknown issuer that the server did not send either (unless a stored certificate already explains it):
+    // the cause, told before the error.
     if (v.result == pkix::Result::UnknownIssuer && findings_.conflicts.empty() &&
         !held_by(fetched_.chain_der[0], {profile_store_.store.get(), builtins_.store.get()})) {
       if (auto missing = missing_issuer(d_)) findings_.verdict.push_back(*missing);
     }
+    if (!explained_by_conflicts) findings_.verdict.push_back(f);
     if (shown.hsts) {
       findings_.policy.push_back(Finding(shown.hsts->source == "preload" ? Condition::hsts_preloaded : Condition::hsts_host,
                                          {{"error", error}, {"host", fo_.target.host}, {"domain", shown.hsts->domain},
-                                          {"subdomains", shown.hsts->include_subdomains ? ", for its subdomains too" : ""},
+                                          {"include_subdomains", shown.hsts->include_subdomains},
                                           {"expires", shown.hsts->expires()}}));
     } else if (!shown.overridable) {
       findings_.policy.push_back(Finding(Condition::not_overridable, {{"error", error}}));
@@ -324,8 +328,10 @@ class Diagnosing {
       if (f.code == code_of(Condition::live_connection_conflict)) return;
     }
     if (!d_.firefox_error || *d_.firefox_error != *r_.reported_error) {
-      findings_.prediction.push_back(Finding(
-          Condition::prediction_differs, {{"reported", *r_.reported_error}, {"predicted", d_.firefox_error.value_or("no error")}}));
+      // No `predicted` when certdoctor predicts that the page loads (the texts say so in words).
+      Finding f(Condition::prediction_differs, {{"reported", *r_.reported_error}});
+      if (d_.firefox_error) f.values["predicted"] = *d_.firefox_error;
+      findings_.prediction.push_back(std::move(f));
     }
   }
 
@@ -416,9 +422,10 @@ json verdict_after(const AfterCheck& check, const std::filesystem::path& profile
   try {
     if (failure_injected("after_check")) throw std::runtime_error("the check failed (injected fault)");
     const Diagnosis d = diagnose(after_check_request(check, profile));
+    // The leading finding's title (the table's words); no words of its own here: the edge says "the page loads".
     auto first_title = [&]() -> json { return d.findings.empty() ? json("") : render_finding(d.findings[0])["title"]; };
     if (!d.judged) {
-      out["error"] = d.findings.empty() ? json("the site could not be judged") : first_title();
+      out["error"] = first_title();
       json findings = json::array();
       for (const auto& f : d.findings) findings.push_back(render_finding(f));
       out["findings"] = findings;
@@ -426,7 +433,7 @@ json verdict_after(const AfterCheck& check, const std::filesystem::path& profile
     }
     out["firefox_error"] = d.firefox_error ? json(*d.firefox_error) : json(nullptr);
     if (d.overridable) out["overridable"] = *d.overridable;
-    out["title"] = d.firefox_error ? first_title() : json("the page loads");
+    if (d.firefox_error) out["title"] = first_title();
   } catch (const std::exception& e) {
     out = json::object();
     Finding f(Condition::after_check_failed, {{"url", check.url}, {"profile", profile.string()}, {"detail", e.what()}});

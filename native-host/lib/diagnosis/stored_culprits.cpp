@@ -53,19 +53,9 @@ Effect judge_without(const CulpritInput& in, const std::string& der) {
   return e;
 }
 
-// "Firefox then loads the page" / "Firefox then shows X (path to Y)", for the English texts of the table.
-std::string effect_text(const Effect& e) {
-  std::string text = e.result == pkix::Result::Success
-                         ? "Firefox then loads the page"
-                         : "Firefox then shows " + std::string(pkix::firefox_code(e.result));
-  if (!e.root.empty()) text += " (it builds the path to " + e.root + ")";
-  return text;
-}
-
 void put_effect(json& values, const Effect& e) {
   values["after_error"] = e.result == pkix::Result::Success ? "" : std::string(pkix::firefox_code(e.result));
-  values["after_root"] = e.root;
-  values["after_text"] = effect_text(e);
+  values["after_root"] = e.root;  // the table's texts word both (diagnosis/fact_words)
 }
 
 RemovalEffect removal_of(const Effect& e, pkix::Result current) {
@@ -121,12 +111,7 @@ void find_stored_culprits(const CulpritInput& in, ConflictReport& report) {
                    {"stored_subject", stored.subject},
                    {"stored_not_after", stored.not_after},
                    {"url", in.url},                 {"error", std::string(pkix::firefox_code(in.current))}};
-    if (!c.why.empty()) {
-      values["why"] = c.why;
-      values["why_text"] = c.why == "other_key" ? "its key did not sign this site's certificates"
-                           : c.why == "expired" ? "it has expired"
-                                                : "it is not valid yet";
-    }
+    if (!c.why.empty()) values["why"] = c.why;  // other_key, expired or not_yet_valid, worded by the texts
     put_effect(values, e);
     Conflict conflict = conflict_of(c.stored, std::move(stored), c.cert, c.reason);
     conflict.removal = removal_of(e, in.current);

@@ -28,7 +28,7 @@ struct CulpritInput {
 void find_stored_culprits(const CulpritInput& in, ConflictReport& report);
 
 // For each conflict: its `removal` (the verdict judged again without it), and the same facts in its finding's
-// values (after_error, after_root, after_text), when it has one.
+// values (after_error, after_root), when it has one.
 void add_removal_effects(const CulpritInput& in, ConflictReport& report);
 
 }  // namespace certdoctor

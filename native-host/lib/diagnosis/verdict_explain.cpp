@@ -9,24 +9,24 @@ namespace certdoctor {
 using json = nlohmann::json;
 using pkix::Result;
 
+// Facts only: the key as its type and size or curve, the names as one line ("" when there are none); the table's
+// texts word them (diagnosis/fact_words), the extension in the user's language.
 json certificate_values(const CertificateDescription& d) {
-  const std::string names = d.names();
-  std::string key;
+  json values = {{"subject", d.subject},
+                 {"issuer", d.issuer},
+                 {"serial", d.serial},
+                 {"not_before", d.not_before},
+                 {"not_after", d.not_after},
+                 {"sha256", d.sha256},
+                 {"names", d.names()},
+                 {"signature_algorithm", d.signature_algorithm}};
   if (!d.parse_error) {
     const PublicKeyInfo& k = d.public_key;
-    key = k.type;
-    if (k.curve) key += " " + *k.curve;
-    else if (k.bits) key += " " + std::to_string(*k.bits) + " bits";
+    values["key_type"] = k.type;
+    if (k.curve) values["key_curve"] = *k.curve;
+    else if (k.bits) values["key_bits"] = *k.bits;
   }
-  return {{"subject", d.subject},
-          {"issuer", d.issuer},
-          {"serial", d.serial},
-          {"not_before", d.not_before},
-          {"not_after", d.not_after},
-          {"sha256", d.sha256},
-          {"names", names.empty() ? "(none)" : names},
-          {"key", key},
-          {"signature_algorithm", d.signature_algorithm}};
+  return values;
 }
 
 json site_values(const std::string& url, const std::string& host, const std::string& host_port) {
@@ -42,13 +42,9 @@ Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_
   const std::string code(pkix::firefox_code(v.result));
   json values = ctx.chain.empty() ? json::object() : certificate_values(ctx.chain.at(0));
   values.update(site_values(ctx.url, ctx.host, ctx.host_port));
-  if (v.result == Result::NoCypherOverlap) {
-    // The verdict's own finding (the key of a chain that got through the handshake): the handshake's values say so.
-    values["detail"] = "the server's key is " + values.value("key", "of an unusable kind");
-    values["offered"] = "Firefox's default offer";
-    values["accepted"] = "a key of a kind Firefox cannot use (" + values.value("key", "unknown") + ")";
-    values["profile_settings"] = "not known here";
-  }
+  // The verdict's own finding (the key of a chain that got through the handshake): what the server accepts is a
+  // key Firefox cannot use; what Firefox offered and the profile's settings are not known here.
+  if (v.result == Result::NoCypherOverlap) values["unusable_key"] = true;
   Finding f = Finding::firefox_error(code, values);
   f.field = pkix::facts(v.result).field;
   f.cert = 0;
@@ -71,9 +67,7 @@ Finding explain_verdict(const Verdict& v, const std::vector<std::string>& chain_
       const json served_issuer = certificate_values(ctx.chain.at(1));
       for (const auto& [k, val] : served_issuer.items()) f.values["issuer_" + k] = val;
     } else {
-      f.values["issuer_subject"] = values.value("issuer", "");
-      f.values["issuer_not_before"] = "(not known: the issuer was not found)";
-      f.values["issuer_not_after"] = "(not known: the issuer was not found)";
+      f.values["issuer_subject"] = values.value("issuer", "");  // its dates are not known: the issuer was not found
     }
   }
   f.values["overridable"] = v.overridable;
@@ -84,20 +78,13 @@ Finding explain_reported(const Finding& verdict, const std::string& reported, co
   Finding f = verdict;
   f.code = reported;
   f.field.clear();
-  // Handshake rows speak of the protocol and of what the server accepted: the connection certdoctor made.
-  f.values["version"] = session.version.empty() ? "an unknown protocol version" : session.version;
-  if (!f.values.contains("detail")) {
-    f.values["detail"] = session.cipher.empty() ? "certdoctor's own connection negotiated no cipher"
-                                                : "certdoctor's own connection negotiated " + session.cipher;
-  }
-  f.values["accepted"] = session.cipher.empty() ? "nothing certdoctor could see"
-                                                : session.version + " with " + session.cipher;
-  f.values["offered"] = session.offered.empty() ? "Firefox's default offer" : session.offered;
-  std::string settings;
-  for (const auto& p : session.prefs) settings += (settings.empty() ? "" : ", ") + p;
-  f.values["profile_settings"] = settings.empty() ? "Firefox's defaults" : settings;
-  f.values["client_certificate"] = "Whether the server asks for a client certificate certdoctor cannot tell from its "
-                                   "own connection.";
+  // Handshake rows speak of the protocol and of what the server accepted: the connection certdoctor made. Whether
+  // the server asks for a client certificate cannot be told from it (no client_certificate_requested).
+  f.values.erase("unusable_key");
+  if (!session.version.empty()) f.values["accepted_version"] = session.version;
+  if (!session.cipher.empty()) f.values["accepted_cipher"] = session.cipher;
+  if (!session.offered.empty()) f.values["offered"] = session.offered;
+  f.values["prefs"] = session.prefs;
   return f;
 }
 

@@ -274,39 +274,35 @@ FetchResult fetch_chain(const FetchOptions& o) {
   }
   if (!result.failure || !first.tls_failure) return result;
 
-  // Firefox's handshake failed: say what it offered, and what the server accepts when offered everything.
+  // Firefox's handshake failed: what it offered, the profile's settings that changed the offer, whether the server
+  // asked for a client certificate, and what the server accepts when offered everything. Facts only: the table's
+  // texts word them (diagnosis/fact_words), the extension in the user's language.
   Finding& failure = *result.failure;
   failure.values["firefox_name"] = failure.code;
   failure.values["offered"] = describe_offer(firefox);
-  if (!firefox.changed_by.empty()) failure.values["prefs"] = firefox.changed_by;
-  std::string settings;
-  for (const auto& c : firefox.changed_by) settings += (settings.empty() ? "" : ", ") + c;
-  failure.values["profile_settings"] = settings.empty() ? "Firefox's defaults (nothing in prefs.js, user.js or policies changes them)" : settings;
-  failure.values["client_certificate"] = first.certificate_request
-      ? "The server asked for a client certificate, and this profile had none to send."
-      : "The server did not ask for a client certificate.";
+  failure.values["prefs"] = firefox.changed_by;
+  failure.values["client_certificate_requested"] = first.certificate_request;
   const TlsSession firefox_session = *result.session;
   if (!result.chain_der.empty()) {
     // The server got as far as its certificate (a client certificate it wants, an alert after the hello):
     // the chain is here, and so is what the server chose.
-    failure.values["accepted"] = firefox_session.version + " with " + firefox_session.cipher;
-    failure.values["version"] = firefox_session.version;
+    failure.values["accepted_version"] = firefox_session.version;
+    failure.values["accepted_cipher"] = firefox_session.cipher;
     return result;
   }
   Attempt permissive = handshake(o, Offer::permissive, firefox, Clock::now());
   result.chain_der = std::move(permissive.chain);
   if (permissive.session && !permissive.session->version.empty() && !permissive.session->cipher.empty()) {
-    failure.values["accepted"] = permissive.session->version + " with " + permissive.session->cipher;
-    failure.values["version"] = permissive.session->version;
+    failure.values["accepted_version"] = permissive.session->version;
+    failure.values["accepted_cipher"] = permissive.session->cipher;
     result.session = *permissive.session;
     result.session->firefox_offer = firefox_session.firefox_offer;
     result.session->firefox_prefs = firefox_session.firefox_prefs;
     result.session->firefox_outcome = firefox_session.firefox_outcome;
     result.session->handshake_ms += firefox_session.handshake_ms;
   } else {
-    failure.values["accepted"] = std::string("nothing certdoctor offered either (") +
-                                 (permissive.failure ? permissive.failure->code : std::string("no answer")) + ")";
-    failure.values["version"] = "no TLS version certdoctor knows";
+    // Nothing negotiated even when offered everything: the permissive handshake's own failure, by its code.
+    failure.values["accepted_failure"] = permissive.failure ? permissive.failure->code : std::string("no_answer");
   }
   return result;
 }

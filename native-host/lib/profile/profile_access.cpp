@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,9 @@ void become(uid_t uid, gid_t folder_gid) {
   if (::setuid(0) == 0 || ::geteuid() != uid) {
     throw RequestError("internal_error", "the switch to user id " + std::to_string(uid) + " did not hold");
   }
+  // The kernel made the process undumpable at the switch, which also closes /proc/self/fd to the new user; root's
+  // rights are gone for good, so the process may be the user's own again, and reach the folder it holds open.
+  ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 }  // namespace
@@ -73,9 +77,9 @@ ProfileAccess enter_profile(const fs::path& profile) {
     become(a.owner, st.st_gid);
     a.became_owner = true;
   }
-  // Not the owner now (root in its own folder, or a user on a folder shared with them): keep to the folder opened
-  // above, whatever its path names by now.
-  a.path = a.became_owner || ::geteuid() != 0 ? profile : fs::path("/proc/self/fd") / std::to_string(a.folder.get());
+  // Whoever certdoctor is now, it keeps to the folder opened and checked above, whatever the path names by now
+  // (a link in a parent swapped, a folder renamed): NSS and the store are given the open folder itself.
+  a.path = fs::path("/proc/self/fd") / std::to_string(a.folder.get());
   return a;
 }
 

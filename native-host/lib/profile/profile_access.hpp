@@ -2,7 +2,9 @@
 // that user, or not at all, so that nothing a profile's owner controls (a symbolic link, a planted file, a race)
 // can make root read or write a file the owner could not. The decision is made on the folder itself, opened
 // without following a link at its last step: its owner is who certdoctor becomes, with that user's groups, before
-// anything inside it is touched. A folder root owns is root's own profile, and root stays root there.
+// anything inside it is touched. A folder root owns is root's own profile, and root stays root there. The path is
+// walked one folder at a time without following links another user could have placed (base/safe_file.hpp
+// open_folder): the folder reached is the one the administrator named, not one a user pointed a parent link at.
 #pragma once
 #include <sys/types.h>
 
@@ -17,8 +19,8 @@ struct ProfileAccess {
   Fd folder;                     // the profile folder, opened before any change of identity
   uid_t owner = 0;               // the folder's owner
   bool became_owner = false;     // root switched to the owner's user and groups
-  // The path to hand to code that needs one (NSS): the folder as given once certdoctor is its owner (any link
-  // there is the owner's own business), else the open folder itself (/proc/self/fd/N), which no rename can swap.
+  // The path to hand to code that needs one (NSS): the open folder itself (/proc/self/fd/N), which no rename or
+  // link swapped in a parent folder can redirect.
   std::filesystem::path path;
 };
 

@@ -1,5 +1,6 @@
 #include "profile/removal.hpp"
 
+#include <pkcs11.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -330,16 +331,18 @@ json list_backups(const fs::path& profile) {
   json out = json::array();
   for (const auto& b : all_backups(backup_folder(access, profile, false))) {
     const json& f = b.file;
-    // Only a hash that is one is passed on: the field is text from a file in the user's profile.
-    std::string sha256 = f.value("sha256", json()).is_string() ? f["sha256"].get<std::string>() : "";
-    if (sha256.size() != 64 || !std::all_of(sha256.begin(), sha256.end(), [](unsigned char c) {
-          return std::isdigit(c) || (c >= 'a' && c <= 'f');
-        })) {
+    // Only what was verified is listed (the file is text in the user's profile): a backup that undo would refuse
+    // is left out, and the subject and serial are read from the certificate the backup holds, not from its text.
+    std::optional<NssStore::Snapshot> snap;
+    try {
+      snap = verified_snapshot(f, b.id);
+    } catch (const RequestError&) {
       continue;
     }
-    out.push_back({{"id", b.id}, {"removed_at", f.value("removed_at", "")}, {"sha256", sha256},
+    const CertificateDescription d = describe_certificate(snap->attribute(CKA_VALUE));
+    out.push_back({{"id", b.id}, {"removed_at", f.value("removed_at", "")}, {"sha256", f.value("sha256", "")},
                    {"nickname", f.value("nickname", "")}, {"trust", f.value("trust", "")},
-                   {"subject", f.value("subject", "")}, {"serial", f.value("serial", "")},
+                   {"subject", d.subject}, {"serial", d.serial},
                    {"state", name_of(b.state)}, {"restored", b.state == State::restored}});
   }
   return out;

@@ -1,9 +1,7 @@
 #include "reissue/reissue.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -26,6 +24,7 @@
 
 #include "base/hex.hpp"
 #include "base/request_error.hpp"
+#include "base/safe_file.hpp"
 #include "pkix/names.hpp"
 
 #include <libpsl.h>
@@ -278,7 +277,8 @@ void add_ext(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
 
 // subjectAltName built from the names themselves (never through OpenSSL's configuration syntax, which a served
 // name with a comma could bend).
-void add_san(X509* cert, const Names& names) {
+// Critical when the subject is empty, as RFC 5280 asks: the names are then the certificate's only identity.
+void add_san(X509* cert, const Names& names, bool critical) {
   NamesPtr san(sk_GENERAL_NAME_new_null());
   for (const auto& dns : names.dns) {
     GENERAL_NAME* g = GENERAL_NAME_new();
@@ -294,7 +294,7 @@ void add_san(X509* cert, const Names& names) {
     GENERAL_NAME_set0_value(g, GEN_IPADD, s);
     sk_GENERAL_NAME_push(san.get(), g);
   }
-  if (X509_add1_ext_i2d(cert, NID_subject_alt_name, san.get(), 0, X509V3_ADD_DEFAULT) != 1) {
+  if (X509_add1_ext_i2d(cert, NID_subject_alt_name, san.get(), critical ? 1 : 0, X509V3_ADD_DEFAULT) != 1) {
     throw RequestError("reissue_failed", "adding the names failed: " + openssl_reason());
   }
 }
@@ -338,11 +338,24 @@ GENERAL_SUBTREE* dns_subtree(const std::string& name) {
   return t;
 }
 
-// nameConstraints for exactly the certificate's names: each DNS name permitted, with its subdomains excluded
-// (".name", which Firefox and OpenSSL read as "below name only") unless a wildcard or another name needs them;
-// each address permitted as itself (an all-ones mask). With addresses only, DNS names are left unconstrained:
-// OpenSSL checks a certificate without a DNS name by its common name (here the address) against DNS constraints,
-// so a DNS constraint would fail the certificate itself; the CA's key is gone, so nothing else can be signed.
+GENERAL_SUBTREE* ip_subtree(const std::string& address, const std::string& mask) {
+  GENERAL_SUBTREE* t = GENERAL_SUBTREE_new();
+  const std::string value = address + mask;
+  ASN1_OCTET_STRING* s = ASN1_OCTET_STRING_new();
+  ASN1_OCTET_STRING_set(s, reinterpret_cast<const unsigned char*>(value.data()), static_cast<int>(value.size()));
+  GENERAL_NAME_set0_value(t->base, GEN_IPADD, s);
+  return t;
+}
+
+// nameConstraints for exactly the certificate's names, in both name forms a server certificate is matched by:
+// - each DNS name permitted, with its subdomains excluded (".name", which Firefox and OpenSSL read as "below name
+//   only") unless a wildcard or another name needs them; no DNS name at all: the empty dNSName excluded, which
+//   Firefox (mozilla::pkix) and OpenSSL both read as "every DNS name" (the CA/Browser Forum's form for a CA that may
+//   issue no DNS name);
+// - each address permitted as itself (an all-ones mask; a permitted entry of one family also refuses the other);
+//   no address at all: 0.0.0.0/0 and ::/0 excluded.
+// A certificate without a DNS name then has no common name (see subject_for): OpenSSL checks a common name that
+// looks like a DNS name (an IPv4 address does) against the DNS constraints when the certificate holds no DNS name.
 void add_name_constraints(X509* ca, const Names& names) {
   NAME_CONSTRAINTS* nc = NAME_CONSTRAINTS_new();
   nc->permittedSubtrees = sk_GENERAL_SUBTREE_new_null();
@@ -356,17 +369,19 @@ void add_name_constraints(X509* ca, const Names& names) {
     for (const auto& other : names.dns) below_needed = below_needed || (base(other) != b && within(base(other), b)) || other == "*." + b;
     if (!below_needed) sk_GENERAL_SUBTREE_push(nc->excludedSubtrees, dns_subtree("." + b));
   }
+  if (names.dns.empty()) sk_GENERAL_SUBTREE_push(nc->excludedSubtrees, dns_subtree(""));
   for (const auto& ip : names.ip) {
-    GENERAL_SUBTREE* t = GENERAL_SUBTREE_new();
-    const std::string value = ip + std::string(ip.size(), '\xff');  // the address, then its mask
-    ASN1_OCTET_STRING* s = ASN1_OCTET_STRING_new();
-    ASN1_OCTET_STRING_set(s, reinterpret_cast<const unsigned char*>(value.data()), static_cast<int>(value.size()));
-    GENERAL_NAME_set0_value(t->base, GEN_IPADD, s);
-    sk_GENERAL_SUBTREE_push(nc->permittedSubtrees, t);
+    sk_GENERAL_SUBTREE_push(nc->permittedSubtrees, ip_subtree(ip, std::string(ip.size(), '\xff')));
   }
-  if (sk_GENERAL_SUBTREE_num(nc->excludedSubtrees) == 0) {
-    sk_GENERAL_SUBTREE_free(nc->excludedSubtrees);
-    nc->excludedSubtrees = nullptr;
+  if (names.ip.empty()) {
+    sk_GENERAL_SUBTREE_push(nc->excludedSubtrees, ip_subtree(std::string(4, '\0'), std::string(4, '\0')));
+    sk_GENERAL_SUBTREE_push(nc->excludedSubtrees, ip_subtree(std::string(16, '\0'), std::string(16, '\0')));
+  }
+  for (auto** trees : {&nc->permittedSubtrees, &nc->excludedSubtrees}) {
+    if (sk_GENERAL_SUBTREE_num(*trees) == 0) {  // an empty GeneralSubtrees is not allowed: leave it out
+      sk_GENERAL_SUBTREE_free(*trees);
+      *trees = nullptr;
+    }
   }
   const int ok = X509_add1_ext_i2d(ca, NID_name_constraints, nc, 1, X509V3_ADD_DEFAULT);
   NAME_CONSTRAINTS_free(nc);
@@ -421,60 +436,6 @@ std::string file_base(const std::string& host) {
   }
   if (base.empty() || base.front() == '.') base = "device" + base;
   return base;
-}
-
-struct Pending {
-  std::string role;
-  fs::path path;
-  std::string content;
-  mode_t mode;
-};
-
-// Writes every file or none: each is created exclusively (never following a link, never replacing a file that
-// appeared meanwhile); on any failure the files created so far are removed.
-std::vector<ReissuedFile> write_all(const std::vector<Pending>& files) {
-  for (const auto& f : files) {
-    std::error_code ec;
-    if (fs::symlink_status(f.path, ec).type() != fs::file_type::not_found) {
-      throw RequestError("file_exists", "refusing to overwrite " + f.path.string() +
-                                            ": move it away or choose another folder with --out (nothing was written)");
-    }
-  }
-  std::vector<ReissuedFile> written;
-  auto undo = [&] {
-    for (const auto& w : written) ::unlink(w.path.c_str());
-  };
-  for (const auto& f : files) {
-    const int fd = ::open(f.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, f.mode);
-    if (fd < 0) {
-      const int err = errno;
-      undo();
-      if (err == EEXIST) {
-        throw RequestError("file_exists", "refusing to overwrite " + f.path.string() + " (nothing was written)");
-      }
-      throw RequestError("write_failed", "cannot create " + f.path.string() + ": " + std::strerror(err) +
-                                             " (nothing was written)");
-    }
-    written.push_back({f.role, f.path});
-    ::fchmod(fd, f.mode);  // the mode exactly, whatever the umask
-    std::size_t done = 0;
-    bool ok = true;
-    while (ok && done < f.content.size()) {
-      const ssize_t n = ::write(fd, f.content.data() + done, f.content.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      ok = n > 0;
-      if (ok) done += static_cast<std::size_t>(n);
-    }
-    ok = ok && ::fsync(fd) == 0;
-    const int err = errno;
-    ok = (::close(fd) == 0) && ok;
-    if (!ok) {
-      undo();
-      throw RequestError("write_failed", "writing " + f.path.string() + " failed: " + std::strerror(err) +
-                                             " (nothing was kept)");
-    }
-  }
-  return written;
 }
 
 std::string pkcs12_of(EVP_PKEY* key, X509* cert, X509* ca, const std::string& password, const std::string& friendly) {
@@ -546,7 +507,13 @@ ReissueResult reissue(const ReissueRequest& r) {
     subject_key = key.get();
     subject = host_name(r.host);
   }
-  if (!ca && csr) ca = one_off_ca(r.host, names, r.days, ca_key);
+  if (!ca && csr) {
+    ca = one_off_ca(r.host, names, r.days, ca_key);
+    // Under the one-off CA's constraints a certificate without a DNS name has no common name: OpenSSL would check
+    // a common name like 127.0.0.1 against "no DNS name at all" and refuse the certificate. Its addresses are its
+    // identity (Firefox matches an address against the subjectAltName only).
+    if (names.dns.empty()) subject.reset(X509_NAME_new());
+  }
   out.signer = !ca ? "self-signed" : r.ca_cert.empty() ? "one-off-ca" : "ca";
   // The names are shown before anything is signed.
   if (r.before_signing) r.before_signing(out);
@@ -566,23 +533,28 @@ ReissueResult reissue(const ReissueRequest& r) {
   const bool rsa = EVP_PKEY_get_base_id(subject_key) == EVP_PKEY_RSA;
   add_ext(cert.get(), &ctx, NID_key_usage, rsa ? "critical,digitalSignature,keyEncipherment" : "critical,digitalSignature");
   add_ext(cert.get(), &ctx, NID_ext_key_usage, "serverAuth");
-  add_san(cert.get(), names);
+  add_san(cert.get(), names, X509_NAME_entry_count(subject.get()) == 0);
   add_ext(cert.get(), &ctx, NID_subject_key_identifier, "hash");
   if (ca) add_ext(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always");
   sign(cert.get(), ca ? ca_key.get() : key.get());
   out.cert_der = der_of(cert.get());
 
-  std::vector<Pending> files;
+  // Written through the one safe writer every output file goes through (base/safe_file): each file new, all or
+  // none, never through a link, in a folder no one else can change.
+  std::vector<ReissuedFile> roles;
+  std::vector<NewFile> files;
+  auto add = [&](const std::string& role, std::string data, mode_t mode) {
+    roles.push_back({role, reissue_file(r.out_dir, r.host, role)});
+    files.push_back({roles.back().path, std::move(data), mode});
+  };
   const std::string cert_pem = pem_of(cert.get());
-  if (key) files.push_back({"key", reissue_file(r.out_dir, r.host, "key"), key_pem_of(key.get()), 0600});
-  files.push_back({"certificate", reissue_file(r.out_dir, r.host, "certificate"), cert_pem, 0644});
-  files.push_back({"chain", reissue_file(r.out_dir, r.host, "chain"), cert_pem + (ca ? pem_of(ca.get()) : ""), 0644});
-  if (out.signer == "one-off-ca") files.push_back({"ca", reissue_file(r.out_dir, r.host, "ca"), pem_of(ca.get()), 0644});
-  if (r.pkcs12) {
-    files.push_back({"pkcs12", reissue_file(r.out_dir, r.host, "pkcs12"),
-                     pkcs12_of(key.get(), cert.get(), ca.get(), *r.pkcs12_password, r.host), 0600});
-  }
-  out.files = write_all(files);
+  if (key) add("key", key_pem_of(key.get()), 0600);
+  add("certificate", cert_pem, 0644);
+  add("chain", cert_pem + (ca ? pem_of(ca.get()) : ""), 0644);
+  if (out.signer == "one-off-ca") add("ca", pem_of(ca.get()), 0644);
+  if (r.pkcs12) add("pkcs12", pkcs12_of(key.get(), cert.get(), ca.get(), *r.pkcs12_password, r.host), 0600);
+  write_new_files(files, {"write_failed"}, "file_exists");
+  out.files = roles;
 
   if (out.device && !out.device->upload_command.empty()) {
     std::vector<std::pair<std::string, std::string>> values = {{"host", r.host}};
