@@ -73,6 +73,10 @@ browser.tabs.onRemoved.addListener((tabId) => {
 let managed = null;
 const options = () => managed || (managed = managedOptions());
 
+// The administrator's removals, once per start of the extension (policy.js): the list may have changed with the
+// policy Firefox read at this start.
+applyRemovalPolicy(options).catch((e) => console.error("certdoctor: the policy's removals", e));
+
 // --- Requests to the host -----------------------------------------------------------------------------------------
 async function proxyFields(url) {
   const p = await firefoxProxy(url);

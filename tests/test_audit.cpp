@@ -313,3 +313,347 @@ TEST_CASE("audit: several scanners' files merged, and a target list read from st
   CHECK(piped.exit_code == 1);
   CHECK(json::parse(piped.out).at("endpoints").at(0).at("endpoint") == f.endpoint(2));
 }
+
+namespace {
+
+// The families of an OpenMetrics document as the Prometheus project's own strict parser reads them
+// (tests/support/openmetrics.py); fails the test when it refuses the document.
+json openmetrics(const std::string& text) {
+  auto parsed = run({(std::filesystem::path(CERTDOCTOR_SOURCE_DIR) / "tests/support/openmetrics.py").string()}, text);
+  INFO(parsed.err);
+  REQUIRE(parsed.exit_code == 0);
+  return json::parse(parsed.out);
+}
+
+// promtool's lint of Prometheus' text format (Debian's prometheus package): exit 0 and nothing to say.
+void promtool_accepts(const std::string& text) {
+  auto checked = run({"promtool", "check", "metrics"}, text);
+  INFO(checked.out << checked.err);
+  CHECK(checked.exit_code == 0);
+  CHECK(checked.out.empty());
+}
+
+double value_of(const json& families, const std::string& family, const json& labels = json::object()) {
+  for (const auto& s : families.at(family).at("samples")) {
+    if (s.at("labels") == labels) return s.at("value").get<double>();
+  }
+  FAIL("no sample of " << family << " with labels " << labels.dump());
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("audit: --prometheus writes OpenMetrics that promtool and the OpenMetrics parser accept, with the JSON's counts",
+          "[audit][prometheus]") {
+  Fleet f;
+  auto prom = f.dir / "audit.prom";
+  write_file(prom, "an older run's file\n");  // replaced whole
+  auto r = audit({f.targets({0, 1, 2, 3, 4}).string(), "--json", "--expiring", "10", "--prometheus", prom.string()});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  CHECK(r.err.find("metrics written to " + prom.string()) != std::string::npos);
+  const json j = json::parse(r.out);
+  const std::string text = read_file(prom);
+  promtool_accepts(text);
+  const json families = openmetrics(text);
+  for (const auto& [name, family] : families.items()) {
+    CHECK(name.rfind("certdoctor_audit_", 0) == 0);
+    CHECK(family.at("type") == "gauge");
+  }
+  // The counts are the JSON report's.
+  for (const auto& [verdict, count] : j.at("summary").at("verdicts").items()) {
+    CHECK(value_of(families, "certdoctor_audit_endpoints", {{"verdict", verdict}}) == count.get<double>());
+  }
+  CHECK(families.at("certdoctor_audit_endpoints").at("samples").size() == j.at("summary").at("verdicts").size());
+  CHECK(value_of(families, "certdoctor_audit_collision_groups", {{"when", "once_trusted_or_stored"}}) == 1);
+  CHECK(value_of(families, "certdoctor_audit_collision_groups", {{"when", "today"}}) == 0);
+  CHECK(value_of(families, "certdoctor_audit_endpoints_in_collisions") == 2);
+  CHECK(value_of(families, "certdoctor_audit_endpoints_expiring") == j.at("summary").at("expiring").get<double>());
+  CHECK(j.at("summary").at("expiring") == 1);
+  CHECK(value_of(families, "certdoctor_audit_expiring_window_seconds") == 10 * 86400);
+  CHECK(families.at("certdoctor_audit_expiring_window_seconds").at("unit") == "seconds");
+  CHECK(value_of(families, "certdoctor_audit_exit_code") == 1);
+  std::tm tm{};
+  REQUIRE(strptime(j.at("generated_at").get<std::string>().c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm));
+  CHECK(value_of(families, "certdoctor_audit_last_run_timestamp_seconds") == static_cast<double>(timegm(&tm)));
+  // No series per endpoint or per group unless asked.
+  CHECK(text.find(f.endpoint(0)) == std::string::npos);
+  CHECK_FALSE(families.contains("certdoctor_audit_collision_group_info"));
+  // Nothing left beside it: the temporary file was renamed over the target.
+  std::size_t beside = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(f.dir.path())) {
+    beside += entry.path().filename().string().find("audit.prom") != std::string::npos;
+  }
+  CHECK(beside == 1);
+}
+
+TEST_CASE("audit: --prometheus-detail adds one series per collision group and per endpoint, keyed by stable ids",
+          "[audit][prometheus]") {
+  Fleet f;
+  auto prom = f.dir / "detail.prom";
+  auto r = audit({f.targets({0, 1, 2, 4}).string(), "--json", "--prometheus", prom.string(), "--prometheus-detail",
+                  "endpoints"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);
+  const json j = json::parse(r.out);
+  const std::string text = read_file(prom);
+  promtool_accepts(text);
+  const json families = openmetrics(text);
+  const json& group = j.at("collisions").at(0);
+  const std::string id = group.at("id");
+  CHECK(id.size() == 16);
+  const json& info = families.at("certdoctor_audit_collision_group_info").at("samples");
+  REQUIRE(info.size() == 1);
+  CHECK(info.at(0).at("labels").at("group_id") == id);
+  CHECK(info.at(0).at("labels").at("kind") == "twins");
+  CHECK(info.at(0).at("labels").at("serial") == "01");
+  CHECK(info.at(0).at("labels").at("device").get<std::string>().find("Dell") != std::string::npos);
+  CHECK(value_of(families, "certdoctor_audit_collision_group_endpoints", {{"group_id", id}}) == 2);
+  const json& endpoints = families.at("certdoctor_audit_endpoint_info").at("samples");
+  CHECK(endpoints.size() == 4);
+  for (const auto& e : endpoints) {
+    const json* reported = endpoint_in(j, e.at("labels").at("endpoint"));
+    REQUIRE(reported);
+    CHECK(e.at("labels").at("sha256") == reported->at("certificate").at("sha256"));
+    CHECK(e.at("labels").at("verdict") == reported->at("firefox_error"));
+    CHECK(e.at("labels").at("group_id") == (reported->at("collision_group").is_null() ? "" : id));
+  }
+  CHECK(families.at("certdoctor_audit_endpoint_expiry_timestamp_seconds").at("samples").size() == 4);
+  // The same group has the same id in another run with the endpoints read in another order.
+  auto again = audit({f.targets({1, 0}).string(), "--json"});
+  CHECK(json::parse(again.out).at("collisions").at(0).at("id") == id);
+}
+
+TEST_CASE("audit: --prometheus refuses a link in its place and a missing folder, exit 2, and --prometheus-detail alone",
+          "[audit][prometheus]") {
+  Fleet f;
+  auto targets = f.targets({2});
+  std::filesystem::create_symlink(f.dir / "elsewhere.prom", f.dir / "link.prom");
+  for (const auto& target : {f.dir / "link.prom", f.dir / "missing" / "audit.prom"}) {
+    auto r = audit({targets.string(), "--prometheus", target.string()});
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find(target.parent_path().string()) != std::string::npos);  // the folder or the file, named
+    CHECK(r.err.find("metrics written") == std::string::npos);
+    CHECK(r.out.empty());
+  }
+  CHECK_FALSE(std::filesystem::exists(f.dir / "elsewhere.prom"));
+  auto alone = audit({targets.string(), "--prometheus-detail", "groups"});
+  CHECK(alone.exit_code == 2);
+  CHECK(alone.err.find("--prometheus") != std::string::npos);
+}
+
+TEST_CASE("audit: the alert rules docs/AUDIT.md shows pass promtool check rules, and a new group fires (promtool test rules)",
+          "[audit][prometheus]") {
+  const std::string doc = read_file(std::filesystem::path(CERTDOCTOR_SOURCE_DIR) / "docs/AUDIT.md");
+  const auto section = doc.find("## Monitoring");
+  REQUIRE(section != std::string::npos);
+  const auto start = doc.find("```yaml\n", section);
+  REQUIRE(start != std::string::npos);
+  const auto end = doc.find("```\n", start + 8);
+  REQUIRE(end != std::string::npos);
+  TempDir dir;
+  write_file(dir / "rules.yml", doc.substr(start + 8, end - start - 8));
+  auto checked = run({"promtool", "check", "rules", (dir / "rules.yml").string()});
+  INFO(checked.out << checked.err);
+  REQUIRE(checked.exit_code == 0);
+  CHECK(checked.out.find("SUCCESS: 3 rules found") != std::string::npos);
+
+  // Hourly runs: group a from the start; a second group b appears at hour 30 ('_x30': thirty missing samples). Each
+  // alert fires once for it, then no more (the count compares with a day before, the id with the week before).
+  const std::string a = "group_id=\"aaaaaaaaaaaaaaaa\",kind=\"twins\",when=\"today\",issuer=\"CN=iDRAC\",serial=\"01\"";
+  const std::string b = "group_id=\"bbbbbbbbbbbbbbbb\",kind=\"remade\",when=\"today\",issuer=\"CN=CA\",serial=\"02\"";
+  write_file(dir / "test.yml", R"(rule_files: [rules.yml]
+evaluation_interval: 1h
+tests:
+  - interval: 1h
+    input_series:
+      - series: 'certdoctor_audit_collision_group_info{)" + a + R"(}'
+        values: '1x60'
+      - series: 'certdoctor_audit_collision_group_info{)" + b + R"(}'
+        values: '_x30 1x29'
+      - series: 'certdoctor_audit_collision_groups{when="today"}'
+        values: '1x29 2x30'
+      - series: 'certdoctor_audit_last_run_timestamp_seconds'
+        values: '0+3600x60'
+    alert_rule_test:
+      - eval_time: 29h
+        alertname: CertdoctorNewCollisionGroup
+      - eval_time: 30h
+        alertname: CertdoctorNewCollisionGroup
+        exp_alerts:
+          - exp_labels: {severity: warning, group_id: bbbbbbbbbbbbbbbb, kind: remade, when: today, issuer: "CN=CA", serial: "02"}
+            exp_annotations:
+              summary: "new collision group bbbbbbbbbbbbbbbb (remade, today): issuer CN=CA, serial 02"
+      - eval_time: 32h
+        alertname: CertdoctorNewCollisionGroup
+      - eval_time: 29h
+        alertname: CertdoctorCollisionGroupsGrew
+      - eval_time: 31h
+        alertname: CertdoctorCollisionGroupsGrew
+        exp_alerts:
+          - exp_labels: {severity: warning}
+            exp_annotations:
+              summary: "2 collision groups, more than a day ago: run certdoctor audit --json for the fix"
+      - eval_time: 55h
+        alertname: CertdoctorCollisionGroupsGrew
+      - eval_time: 40h
+        alertname: CertdoctorAuditStale
+)");
+  auto tested = run({"promtool", "test", "rules", (dir / "test.yml").string()});
+  INFO(tested.out << tested.err);
+  CHECK(tested.exit_code == 0);
+}
+
+namespace {
+
+// The SHA-256 of a certificate's SubjectPublicKeyInfo, as the openssl command line computes it.
+std::string spki_sha256(const std::filesystem::path& cert) {
+  const std::string pub = run_ok({"openssl", "x509", "-in", cert.string(), "-pubkey", "-noout"});
+  const std::string der = run_ok({"openssl", "pkey", "-pubin", "-outform", "DER"}, pub);
+  const std::string line = run_ok({"openssl", "dgst", "-sha256", "-r"}, der);
+  return line.substr(0, 64);
+}
+
+// A self-signed certificate for `key` (made with openssl genpkey), as a factory image makes it.
+std::filesystem::path self_signed(const TempDir& dir, const std::string& name, const std::filesystem::path& key,
+                                  const std::string& cn) {
+  const auto cert = dir / (name + ".pem");
+  run_ok({"openssl", "req", "-x509", "-key", key.string(), "-subj", "/O=Example Appliance/CN=" + cn, "-days", "400",
+          "-out", cert.string()});
+  return cert;
+}
+
+std::filesystem::path new_key(const TempDir& dir, const std::string& name) {
+  const auto key = dir / (name + ".key");
+  run_ok({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key.string()});
+  return key;
+}
+
+}  // namespace
+
+TEST_CASE("audit: hosts presenting one public key are a shared-key group in every output, apart from the collisions",
+          "[audit][shared_keys]") {
+  TempDir dir;
+  // A factory image: one key in every device. Devices 2 and 3 serve its certificate unchanged, device 4 a certificate
+  // of its own name for the same key. Devices 6 and 7 share another key and certificate. Device 5 serves one key on
+  // two ports: one host, no finding.
+  const auto factory_key = new_key(dir, "factory"), other_key = new_key(dir, "other"), own_key = new_key(dir, "own");
+  const auto factory = self_signed(dir, "factory", factory_key, "appliance.local");
+  const auto renamed = self_signed(dir, "renamed", factory_key, "appliance-4.local");
+  const auto other = self_signed(dir, "other", other_key, "camera.local");
+  const auto own = self_signed(dir, "own", own_key, "five.local");
+  std::vector<std::unique_ptr<TlsServer>> servers;
+  auto serve = [&](const std::string& address, const std::filesystem::path& cert, const std::filesystem::path& key) {
+    servers.push_back(std::make_unique<TlsServer>(TlsServerOptions{.cert = cert, .key = key, .address = address}));
+    return address + ":" + std::to_string(servers.back()->port());
+  };
+  const std::vector<std::string> key_group = {serve("127.0.0.2", factory, factory_key),
+                                              serve("127.0.0.3", factory, factory_key),
+                                              serve("127.0.0.4", renamed, factory_key)};
+  const std::vector<std::string> certificate_group = {serve("127.0.0.6", other, other_key),
+                                                      serve("127.0.0.7", other, other_key)};
+  const std::vector<std::string> one_host = {serve("127.0.0.5", own, own_key), serve("127.0.0.5", own, own_key)};
+  std::string list;
+  for (const auto* group : {&key_group, &certificate_group, &one_host}) {
+    for (const auto& e : *group) list += e + "\n";
+  }
+  write_file(dir / "targets.txt", list);
+  const auto html = dir / "report.html", prom = dir / "audit.prom";
+
+  auto r = audit({(dir / "targets.txt").string(), "--json", "--html", html.string(), "--prometheus", prom.string(),
+                  "--prometheus-detail", "endpoints"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 1);  // a security finding, even where Firefox would only show its usual warning
+  const json j = json::parse(r.out);
+  CHECK(j.at("collisions").empty());  // random serials: nothing collides
+  CHECK(j.at("summary").at("shared_key_groups") == 2);
+  CHECK(j.at("summary").at("endpoints_sharing_keys") == 5);
+  REQUIRE(j.at("shared_keys").size() == 2);
+  const json* by_key = nullptr;
+  const json* by_certificate = nullptr;
+  for (const auto& g : j.at("shared_keys")) (g.at("shared") == "key" ? by_key : by_certificate) = &g;
+  REQUIRE(by_key);
+  REQUIRE(by_certificate);
+  CHECK(by_key->at("spki_sha256") == spki_sha256(factory));
+  CHECK(by_key->at("id") == spki_sha256(factory).substr(0, 16));
+  CHECK(by_key->at("hosts") == 3);
+  CHECK(by_key->at("distinct_certificates") == 2);
+  CHECK(by_key->at("key") == endpoint_in(j, key_group[0])->at("certificate").at("key"));
+  CHECK(by_key->at("key").get<std::string>().rfind("EC ", 0) == 0);
+  std::set<std::string> members, fixes;
+  for (const auto& m : by_key->at("endpoints")) members.insert(m.at("endpoint").get<std::string>());
+  for (const auto& c : by_key->at("fix")) fixes.insert(c.get<std::string>());
+  CHECK(members == std::set<std::string>(key_group.begin(), key_group.end()));
+  for (const auto& e : key_group) CHECK(fixes.count("certdoctor reissue 'https://" + e + "/'") == 1);
+  CHECK(by_certificate->at("spki_sha256") == spki_sha256(other));
+  CHECK(by_certificate->at("hosts") == 2);
+  CHECK(by_certificate->at("distinct_certificates") == 1);
+  for (const auto& e : j.at("endpoints")) {
+    const std::string name = e.at("endpoint");
+    INFO(name);
+    const bool sharing = name.rfind("127.0.0.5:", 0) != 0;
+    CHECK(has_finding(e, "shared_key") == sharing);
+    CHECK(e.at("shared_key_group").is_null() == !sharing);
+    CHECK(e.at("certificate").at("spki_sha256").get<std::string>().size() == 64);
+  }
+
+  // HTML: a section of its own, each group with its fix.
+  const std::string page = read_file(html);
+  CHECK(page.find("<h2>Shared keys</h2>") != std::string::npos);
+  CHECK(page.find("id=\"shared-key-2\"") != std::string::npos);
+  CHECK(page.find("certdoctor reissue &#39;https://" + key_group[2] + "/&#39;") != std::string::npos);
+  CHECK(page.find(spki_sha256(factory)) != std::string::npos);
+
+  // Prometheus: the counts, and with detail each group and each endpoint's group.
+  const std::string text = read_file(prom);
+  promtool_accepts(text);
+  const json families = openmetrics(text);
+  CHECK(value_of(families, "certdoctor_audit_shared_key_groups", {{"shared", "key"}}) == 1);
+  CHECK(value_of(families, "certdoctor_audit_shared_key_groups", {{"shared", "certificate"}}) == 1);
+  CHECK(value_of(families, "certdoctor_audit_endpoints_sharing_keys") == 5);
+  CHECK(value_of(families, "certdoctor_audit_shared_key_group_endpoints", {{"group_id", by_key->at("id")}}) == 3);
+  std::size_t endpoint_series_in_groups = 0;
+  for (const auto& s : families.at("certdoctor_audit_endpoint_info").at("samples")) {
+    endpoint_series_in_groups += !s.at("labels").at("shared_key_group_id").get<std::string>().empty();
+  }
+  CHECK(endpoint_series_in_groups == 5);
+
+  // The table and CSV.
+  auto table = audit({(dir / "targets.txt").string()});
+  CHECK(table.exit_code == 1);
+  CHECK(table.out.find("Shared keys:") != std::string::npos);
+  CHECK(table.out.find("one identical certificate and key on 2 hosts") != std::string::npos);
+  CHECK(table.out.find("one public key in 2 certificates on 3 hosts") != std::string::npos);
+  CHECK(table.out.find("5 sharing 2 key(s) across hosts") != std::string::npos);
+  auto csv = audit({(dir / "targets.txt").string(), "--csv"});
+  CHECK(csv.out.rfind("endpoint,", 0) == 0);
+  CHECK(csv.out.find(",spki_sha256,shared_key_group\r\n") != std::string::npos);
+  CHECK(csv.out.find("," + spki_sha256(factory) + ",") != std::string::npos);
+
+  // Without the shared hosts, the one host's two ports are clean.
+  write_file(dir / "one-host.txt", one_host[0] + "\n" + one_host[1] + "\n");
+  auto clean = audit({(dir / "one-host.txt").string(), "--json"});
+  CHECK(json::parse(clean.out).at("shared_keys").empty());
+}
+
+TEST_CASE("audit: nmap's scan of three devices with one key (a recorded fixture) is one shared-key group",
+          "[audit][shared_keys]") {
+  const std::filesystem::path data = std::filesystem::path(CERTDOCTOR_SOURCE_DIR) / "tests/data/audit";
+  auto r = audit({(data / "nmap-shared-key.xml").string(), (data / "nmap-ssl-cert.xml").string(), "--json"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  const json j = json::parse(r.out);
+  CHECK(j.at("summary").at("endpoints") == 6);
+  REQUIRE(j.at("shared_keys").size() == 1);  // the iDRAC twins of the other scan have keys of their own
+  const json& g = j.at("shared_keys").at(0);
+  CHECK(g.at("shared") == "key");
+  CHECK(g.at("hosts") == 3);
+  CHECK(g.at("distinct_certificates") == 2);
+  CHECK(g.at("spki_sha256") == spki_sha256(data / "shared-factory.pem"));
+  CHECK(g.at("spki_sha256") == spki_sha256(data / "shared-renamed.pem"));
+  std::set<std::string> hosts;
+  for (const auto& m : g.at("endpoints")) hosts.insert(m.at("endpoint").get<std::string>().substr(0, 9));
+  CHECK(hosts == std::set<std::string>{"127.0.0.2", "127.0.0.3", "127.0.0.4"});
+  CHECK(j.at("collisions").size() == 1);  // the twins still collide, apart from this
+}

@@ -159,9 +159,9 @@ TEST_CASE("One table: the audit's findings are rows of it, each code one docs/AU
     CHECK(rendered.text.find('{') == std::string::npos);
     if (!placeholders(audit::text_of(f)).empty()) CHECK_THROWS_AS(audit::audit_finding(f), std::logic_error);
   }
-  // The eight kinds the reports carry, nothing more.
+  // The nine kinds the reports carry, nothing more.
   CHECK(codes == std::set<std::string_view>{"unreachable", "handshake", "old_tls", "expired", "expiring", "weak_key",
-                                            "weak_signature", "collision"});
+                                            "weak_signature", "collision", "shared_key"});
   // Values are text, as in the diagnosis: a control character in a scanner's detail reaches no terminal raw.
   CHECK(audit::audit_finding(audit::AuditFinding::TrustSetUnreadable, {{"detail", "locked\x1b[2J"}}).text ==
         "the trust set could not be read: locked\\x1b[2J");

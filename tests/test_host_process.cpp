@@ -6,7 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <cstring>
 
+#include <algorithm>
+
 #include "base/build_info.hpp"
+#include "base/hex.hpp"
 #include "certificate/cert_info.hpp"
 #include "protocol/framing.hpp"
 #include "pki.hpp"
@@ -273,5 +276,85 @@ TEST_CASE("Host: diagnose, remove the conflict, undo - over the pipes, on the pr
   CHECK(undone.at("result").at("backup_id") == removed.at("result").at("backup_id"));
   CHECK(profile.holds(old_cert));
   CHECK(profile.trust_of("bmc.test") == ",,");
+  CHECK(host.close_and_wait() == 0);
+}
+
+namespace {
+
+// The DER element at `at` of `der`: {content start, end}.
+std::pair<std::size_t, std::size_t> der_element(const std::string& der, std::size_t at) {
+  std::size_t length = static_cast<unsigned char>(der.at(at + 1)), start = at + 2;
+  if (length & 0x80) {
+    const std::size_t octets = length & 0x7f;
+    length = 0;
+    for (std::size_t i = 0; i < octets; ++i) length = length << 8 | static_cast<unsigned char>(der.at(at + 2 + i));
+    start += octets;
+  }
+  return {start, start + length};
+}
+
+// A certificate's issuer Name and serial INTEGER as DER, read here from its bytes (TBSCertificate: [0] version,
+// serial, signature, issuer), not by certdoctor's own parser.
+std::pair<std::string, std::string> issuer_and_serial(const std::string& der) {
+  const auto tbs = der_element(der, der_element(der, 0).first);
+  std::size_t next = tbs.first;
+  if (static_cast<unsigned char>(der.at(next)) == 0xa0) next = der_element(der, next).second;
+  const auto serial = der_element(der, next);
+  const auto signature = der_element(der, serial.second);
+  const auto issuer = der_element(der, signature.second);
+  return {der.substr(signature.second, issuer.second - signature.second), der.substr(next, serial.second - next)};
+}
+
+}  // namespace
+
+TEST_CASE("Host: policy_remove over the pipes: each row removed as a user's removal, refused or not stored, recorded",
+          "[host][policy]") {
+  testing::TempDir dir;
+  testing::Pki pki(dir.path());
+  auto ca = pki.root("ca", {.subject = "/CN=Policy CA"});
+  auto stale = pki.device("stale", {.subject = "/CN=bmc.test", .serial = "07"});
+  testing::Profile profile(dir / "profile");
+  profile.add_as_firefox(ca, "Policy CA", "C,,");
+  profile.add_as_firefox(stale, "bmc.test", ",,");
+  const auto [issuer, serial] = issuer_and_serial(stale.der());
+
+  Host host(std::string(certdoctor::build::extension_id), {{"CERTDOCTOR_PROFILE", profile.dir().string()}});
+  const json rows = {
+      {{"issuer", certdoctor::to_hex(issuer)}, {"serial", certdoctor::to_hex(serial)}, {"reason", "re-made with its old serial"}},
+      {{"sha256", ca.sha256()}, {"reason", "the old CA"}},
+      {{"sha256", std::string(64, 'c')}, {"reason", "never here"}},
+      {{"serial", "020107"}, {"reason", "no issuer"}},
+  };
+  json reply = host.ask({{"id", 1}, {"type", "policy_remove"}, {"certificates", rows}});
+  INFO(reply.dump());
+  REQUIRE(reply.at("ok") == true);
+  const json& outcomes = reply.at("result").at("outcomes");
+  REQUIRE(outcomes.size() == 4);
+  CHECK(outcomes.at(0).at("outcome") == "removed");
+  CHECK(outcomes.at(0).at("sha256") == stale.sha256());
+  CHECK(outcomes.at(0).at("row") == rows.at(0));
+  CHECK(outcomes.at(1).at("outcome") == "refused");
+  CHECK(outcomes.at(1).at("error").at("code") == "needs_allow_trusted");
+  CHECK(outcomes.at(2).at("outcome") == "not_stored");
+  CHECK(outcomes.at(3).at("outcome") == "failed");
+  CHECK(outcomes.at(3).at("error").at("code") == "invalid_field");
+  CHECK_FALSE(profile.holds(stale));
+  CHECK(profile.holds(ca));
+
+  // Recorded in the profile, one line per outcome, beside the backup; the user's undo puts it back.
+  const std::string log = testing::read_file(profile.dir() / "certdoctor-backups" / "policy.jsonl");
+  CHECK(std::count(log.begin(), log.end(), '\n') == 4);
+  CHECK(json::parse(log.substr(0, log.find('\n'))).at("backup_id") == outcomes.at(0).at("backup_id"));
+
+  // The same list at the next start changes nothing; with allow_trusted the CA goes too.
+  json again = host.ask({{"id", 2}, {"type", "policy_remove"}, {"certificates", {rows.at(0)}}});
+  CHECK(again.at("result").at("outcomes").at(0).at("outcome") == "not_stored");
+  json trusted = host.ask({{"id", 3}, {"type", "policy_remove"},
+                           {"certificates", {{{"sha256", ca.sha256()}, {"reason", "the old CA"}, {"allow_trusted", true}}}}});
+  CHECK(trusted.at("result").at("outcomes").at(0).at("outcome") == "removed");
+  CHECK_FALSE(profile.holds(ca));
+  json undone = host.ask({{"id", 4}, {"type", "undo"}, {"backup_id", outcomes.at(0).at("backup_id")}});
+  REQUIRE(undone.at("ok") == true);
+  CHECK(profile.holds(stale));
   CHECK(host.close_and_wait() == 0);
 }

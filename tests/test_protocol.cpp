@@ -3,7 +3,10 @@
 #include "base/build_info.hpp"
 #include "diagnosis/error_table.hpp"
 #include "process.hpp"
+#include "protocol/policy_remove.hpp"
 #include "protocol/protocol.hpp"
+#include "base/hex.hpp"
+#include "base/request_error.hpp"
 
 using namespace certdoctor;
 using json = nlohmann::json;
@@ -31,7 +34,7 @@ TEST_CASE("Protocol: hello names the host, its version and what it can do", "[pr
   CHECK(r.at("result").at("name") == "certdoctor");
   CHECK(r.at("result").at("version") == std::string(build::version));
   CHECK(r.at("result").at("protocol") == kProtocolVersion);
-  CHECK(r.at("result").at("capabilities") == json{"diagnose", "remove", "undo", "open_separately"});
+  CHECK(r.at("result").at("capabilities") == json{"diagnose", "remove", "undo", "open_separately", "policy_remove"});
 }
 
 TEST_CASE("Protocol: every kind of bad request gets its own stable code and keeps the id", "[protocol]") {
@@ -118,4 +121,46 @@ TEST_CASE("Protocol: open_separately takes an https URL and nothing else", "[pro
   stranger.caller = "evil@example";
   stranger.caller_allowed = false;
   CHECK(code_of(ask(R"({"type": "open_separately", "url": "https://device.test/"})", stranger)) == "caller_not_allowed");
+}
+
+TEST_CASE("Protocol: policy_remove reads each row exactly: sha256, or issuer and serial as DER in hex or base64",
+          "[protocol][policy]") {
+  CHECK(code_of(ask(R"({"type": "policy_remove"})")) == "invalid_field");
+  // The issuer Name "CN=A" and the serial INTEGER 01, as DER.
+  const std::string name_hex = "300c310a30080603550403130141", serial_hex = "020101";
+  PolicyRow by_hex = policy_row({{"issuer", name_hex}, {"serial", "02:01:01"}, {"reason", "stale"}});
+  CHECK(by_hex.issuer_der == from_hex(name_hex));
+  CHECK(by_hex.serial_der == from_hex(serial_hex));
+  CHECK_FALSE(by_hex.sha256);
+  CHECK_FALSE(by_hex.allow_trusted);
+  PolicyRow by_base64 = policy_row({{"issuer", "MAwxCjAIBgNVBAMTAUE="}, {"serial", "AgEB"}, {"reason", "stale"}});
+  CHECK(by_base64.issuer_der == by_hex.issuer_der);
+  CHECK(by_base64.serial_der == by_hex.serial_der);
+  PolicyRow by_sha = policy_row({{"sha256", std::string(32, 'A') + std::string(32, 'b')}, {"reason", "r"},
+                                 {"allow_trusted", 1}});
+  CHECK(by_sha.sha256 == std::string(32, 'a') + std::string(32, 'b'));
+  CHECK(by_sha.allow_trusted);
+  const std::vector<json> refused = {
+      {{"reason", "neither"}},
+      {{"sha256", std::string(64, 'a')}, {"issuer", name_hex}, {"serial", serial_hex}, {"reason", "both"}},
+      {{"issuer", name_hex}, {"reason", "no serial"}},
+      {{"issuer", name_hex}, {"serial", "01"}, {"reason", "a serial's content octets, not its DER"}},
+      {{"issuer", "0201 01"}, {"serial", serial_hex}, {"reason", "an INTEGER is no Name"}},
+      {{"issuer", name_hex + "00"}, {"serial", serial_hex}, {"reason", "bytes after the Name"}},
+      {{"issuer", "not hex, not base64!"}, {"serial", serial_hex}, {"reason", "x"}},
+      {{"sha256", std::string(64, 'a')}},
+      {{"sha256", std::string(64, 'a')}, {"reason", ""}},
+      {{"sha256", std::string(63, 'a')}, {"reason", "short"}},
+      {{"sha256", std::string(64, 'a')}, {"reason", "x"}, {"allow_trusted", "yes"}},
+      json::array(),
+  };
+  for (const auto& row : refused) {
+    INFO(row.dump());
+    try {
+      policy_row(row);
+      FAIL("accepted");
+    } catch (const RequestError& e) {
+      CHECK(e.code() == "invalid_field");
+    }
+  }
 }

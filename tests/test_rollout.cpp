@@ -103,3 +103,28 @@ TEST_CASE("Rollout: doctor finds the manifest Firefox reads, the host, and the e
     CHECK(doctor({Platform::linux, home, root}).at("ok") == true);
   }
 }
+
+TEST_CASE("Rollout: the removal list and its report URL go into the managed options; the report is never sent in clear",
+          "[rollout][policy]") {
+  const json list = json::array({{{"sha256", std::string(64, 'a')}, {"reason", "stale"}}});
+  ManagedOptions o;
+  o.remove_certificates = list;
+  o.removal_report_url = "https://pki.example/certdoctor";
+  const json managed = firefox_policies("file:///x.xpi", o).at("policies").at("3rdparty").at("Extensions")
+                           .at(std::string(build::extension_id));
+  CHECK(managed.at("remove_certificates") == list);
+  CHECK(managed.at("removal_report_url") == "https://pki.example/certdoctor");
+  for (const char* local : {"http://127.0.0.1:8080/r", "http://localhost/r", "http://[::1]:9/r", "http://127.0.0.1"}) {
+    INFO(local);
+    o.removal_report_url = local;
+    CHECK_NOTHROW(firefox_policies("file:///x.xpi", o));
+  }
+  for (const char* remote : {"http://pki.example/r", "http://localhost@pki.example/r", "http://127.0.0.1.pki.example/",
+                             "http://localhost:80@pki.example/", "ftp://localhost/", "javascript:alert(1)"}) {
+    INFO(remote);
+    o.removal_report_url = remote;
+    CHECK_THROWS_AS(firefox_policies("file:///x.xpi", o), std::invalid_argument);
+  }
+  o.removal_report_url.reset();
+  CHECK_THROWS_AS(windows_policy_reg("file:///x.xpi", o), std::invalid_argument);  // the list: policies.json only
+}

@@ -17,6 +17,9 @@ packages=(
   # which object classes a cert9.db holds, whichever NSS reads it (tests: no orphan trust object of either format);
   # the benchmark times the processes themselves, without a shell (hyperfine -N)
   sqlite3 hyperfine
+  # the audit's Prometheus output checked by real parsers: promtool (check metrics, check/test rules) and the
+  # Prometheus Python client's OpenMetrics parser (tests/support/openmetrics.py)
+  prometheus python3-prometheus-client
   # fuzzing (tools/fuzz.sh): clang with libFuzzer, whose runtime needs libclang-rt-14-dev explicitly
   clang libclang-rt-14-dev
   # ground truth and end-to-end tests in the real browser (driven by puppeteer-core from tests/browser); the German

@@ -96,6 +96,6 @@ const CODES = {
 };
 
 // The request errors a reply of the host can carry; each has its words, request_<code>.
-const REQUEST_ERRORS = ["frame_too_large", "frame_truncated", "invalid_json", "invalid_request", "invalid_field", "invalid_url", "unknown_type", "caller_not_allowed", "reply_too_large", "internal_error", "profile_not_found", "profile_mismatch", "unsafe_profile", "not_found", "needs_allow_trusted", "backup_failed", "remove_failed", "no_backup", "already_present", "restore_failed", "backup_rejected", "trust_unreadable", "launch_failed"];
+const REQUEST_ERRORS = ["frame_too_large", "frame_truncated", "invalid_json", "invalid_request", "invalid_field", "invalid_url", "unknown_type", "caller_not_allowed", "reply_too_large", "internal_error", "profile_not_found", "profile_mismatch", "unsafe_profile", "not_found", "needs_allow_trusted", "backup_failed", "remove_failed", "no_backup", "already_present", "restore_failed", "backup_rejected", "trust_unreadable", "ambiguous", "launch_failed"];
 
 if (typeof module !== "undefined") module.exports = { CODES, REQUEST_ERRORS };

@@ -7,6 +7,7 @@
 #include "profile/profile_locate.hpp"
 #include "base/request_error.hpp"
 #include "base/safe_file.hpp"
+#include "protocol/policy_remove.hpp"
 #include "rollout/rollout.hpp"
 
 namespace certdoctor {
@@ -32,6 +33,11 @@ AdminCommands::AdminCommands(CLI::App& app) {
   policy_->add_flag("--auto-diagnose", auto_diagnose_, "open the diagnosis by itself on a certificate error page");
   policy_->add_flag("--hide-details", hide_details_, "hide the technical details from end users");
   policy_->add_option("--helpdesk-url", helpdesk_url_, "a help-desk link shown with every diagnosis (http(s)://)");
+  policy_->add_option("--remove-certificates", remove_list_,
+                      "a JSON file: the certificates the extension removes from every profile, each "
+                      "{sha256 | issuer+serial (DER, hex or base64), reason, allow_trusted}");
+  policy_->add_option("--removal-report-url", report_url_,
+                      "where the extension posts each removal's outcome as JSON (https://)");
   policy_->add_option("--format", format_, "json (policies.json, any OS) or windows-reg (Group Policy registry keys)")
       ->check(CLI::IsMember({"json", "windows-reg"}))->default_val("json");
 
@@ -63,6 +69,26 @@ int emit(const std::string& text, const std::string& output) {
   return 0;
 }
 
+// The policy's list of removals, read from a JSON file and each row checked as the host will read it
+// (protocol/policy_remove.hpp), so that a mistake is found here rather than on every machine.
+nlohmann::json removal_list(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw RequestError("invalid_field", "--remove-certificates " + file + ": cannot be read");
+  nlohmann::json rows = nlohmann::json::parse(in, nullptr, false);
+  if (rows.is_discarded() || !rows.is_array() || rows.empty()) {
+    throw RequestError("invalid_field", "--remove-certificates " + file + ": not a JSON array of certificates");
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    try {
+      policy_row(rows[i]);
+    } catch (const RequestError& e) {
+      throw RequestError("invalid_field", "--remove-certificates " + file + ", certificate " + std::to_string(i + 1) +
+                                              ": " + e.what());
+    }
+  }
+  return rows;
+}
+
 }  // namespace
 
 std::optional<int> AdminCommands::run() const {
@@ -87,10 +113,15 @@ std::optional<int> AdminCommands::run() const {
     if (auto_diagnose_) o.auto_diagnose = true;
     if (hide_details_) o.hide_details = true;
     if (!helpdesk_url_.empty()) o.helpdesk_url = helpdesk_url_;
+    if (!report_url_.empty()) o.removal_report_url = report_url_;
     try {
+      if (!remove_list_.empty()) o.remove_certificates = removal_list(remove_list_);
       if (format_ == "windows-reg") std::cout << windows_policy_reg(install_url_, o);
       else std::cout << firefox_policies(install_url_, o).dump(2) << "\n";
     } catch (const std::invalid_argument& e) {
+      std::cerr << "certdoctor: " << printable(e.what()) << "\n";
+      return 2;
+    } catch (const RequestError& e) {
       std::cerr << "certdoctor: " << printable(e.what()) << "\n";
       return 2;
     }

@@ -17,7 +17,7 @@ class AdminCommands {
 
  private:
   CLI::App *doctor_, *policy_, *manifest_;
-  std::string home_, platform_ = "linux", root_ = "/", install_url_, helpdesk_url_, format_ = "json", host_path_,
+  std::string home_, platform_ = "linux", root_ = "/", install_url_, helpdesk_url_, remove_list_, report_url_, format_ = "json", host_path_,
       manifest_path_, scope_ = "user", output_;
   bool json_ = false, report_only_ = false, auto_diagnose_ = false, hide_details_ = false;
 };

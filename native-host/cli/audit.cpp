@@ -1,6 +1,7 @@
 #include "audit.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <sstream>
 
@@ -25,6 +26,14 @@ AuditCommand::AuditCommand(CLI::App& app) {
   auto* csv = audit_->add_flag("--csv", csv_, "print CSV, one row per endpoint");
   json->excludes(csv);
   audit_->add_option("--html", html_, "also write a self-contained HTML report with charts to this file");
+  auto* prometheus = audit_->add_option(
+      "--prometheus", prometheus_,
+      "also write the counts as OpenMetrics text to this file, replaced atomically (for node_exporter's textfile "
+      "collector: a FILE.prom in its folder)");
+  audit_->add_option("--prometheus-detail", prometheus_detail_,
+                     "groups: also one series per collision group and shared key; endpoints: also one per endpoint")
+      ->check(CLI::IsMember({"summary", "groups", "endpoints"}))
+      ->needs(prometheus);
   auto* profile = audit_->add_option("--profile", profile_, "judge against this Firefox profile (a folder with cert9.db)");
   audit_->add_option("--trust", trust_, "judge as a Firefox that trusts these CA certificates (PEM files)")
       ->take_all()->excludes(profile);
@@ -73,18 +82,27 @@ std::optional<int> AuditCommand::run() const {
     return 2;
   }
   const AuditReport& report = result.report;
-  if (!html_.empty()) {
-    // Written under a random name beside the target and renamed over it, so that a failed run never leaves half a
-    // report and nothing planted under a predictable name is written through (base/safe_file.hpp).
-    std::ostringstream html;
-    write_html(html, report);
-    try {
-      write_output_file(html_, html.str(), 0644, {"write_failed"});
-    } catch (const RequestError& e) {
-      std::cerr << "certdoctor audit: " << printable(e.what()) << "\n";
-      return 2;
+  // Each file is written under a random name beside the target and renamed over it, so that a failed run never
+  // leaves half a report (a monitoring system reads the file at any moment) and nothing planted under a predictable
+  // name is written through (base/safe_file.hpp). The one place the audit writes a file.
+  auto write_report = [&](const std::string& path, const std::string& what,
+                          const std::function<void(std::ostream&)>& writer) {
+    std::ostringstream text;
+    writer(text);
+    write_output_file(path, text.str(), 0644, {"write_failed"});
+    std::cerr << "certdoctor audit: " << what << " written to " << printable(path) << "\n";
+  };
+  try {
+    if (!html_.empty()) write_report(html_, "HTML report", [&](std::ostream& o) { write_html(o, report); });
+    if (!prometheus_.empty()) {
+      const PrometheusDetail detail = prometheus_detail_ == "endpoints" ? PrometheusDetail::endpoints
+                                      : prometheus_detail_ == "groups"  ? PrometheusDetail::groups
+                                                                        : PrometheusDetail::summary;
+      write_report(prometheus_, "metrics", [&](std::ostream& o) { write_prometheus(o, report, detail); });
     }
-    std::cerr << "certdoctor audit: HTML report written to " << printable(html_) << "\n";
+  } catch (const RequestError& e) {
+    std::cerr << "certdoctor audit: " << printable(e.what()) << "\n";
+    return 2;
   }
   if (json_) write_json(std::cout, report);
   else if (csv_) write_csv(std::cout, report);

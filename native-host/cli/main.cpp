@@ -5,6 +5,7 @@
 
 #include "admin.hpp"
 #include "audit.hpp"
+#include "every_profile.hpp"
 #include "lint_command.hpp"
 #include "reissue_command.hpp"
 #include "base/build_info.hpp"
@@ -36,6 +37,8 @@ std::string describe_line(const json& c) {
 
 struct Options {
   DiagnoseRequest diagnose;
+  EveryProfileRequest every;  // remove --every-profile
+  bool every_profile = false;
   std::string profile, reported, sha256, url, backup_id, home, platform = "linux", firefox;
   bool as_json = false, allow_trusted = false, list = false;
   double connect_timeout = 5, handshake_timeout = 10;
@@ -237,10 +240,17 @@ int main(int argc, char** argv) {
       ->default_val(10)->check(CLI::Range(0.1, 600.0));
 
   auto* rm = app.add_subcommand("remove", "Remove exactly one stored certificate, after saving a backup");
-  rm->add_option("--profile", o.profile, "Firefox profile folder (holding cert9.db)")->required();
+  auto* rm_profile = rm->add_option("--profile", o.profile, "Firefox profile folder (holding cert9.db)");
+  auto* every = rm->add_flag("--every-profile", o.every_profile,
+                             "every Firefox profile of every local user (run as root; as each profile's user), or of "
+                             "this user when not root; a report per profile");
+  every->excludes(rm_profile);
+  rm->add_option("--user", o.every.users, "with --every-profile: only this user's profiles (repeatable)")
+      ->needs(every)->take_all();
   rm->add_option("--sha256", o.sha256, "SHA-256 of the certificate to remove (64 hex digits, colons allowed)")
       ->required();
-  rm->add_option("--url", o.url, "the site this removal is for: recorded with the backup, and checked afterwards");
+  rm->add_option("--url", o.url, "the site this removal is for: recorded with the backup, and checked afterwards")
+      ->excludes(every);
   rm->add_option("--resolve", o.diagnose.resolve, "HOST:PORT:ADDRESS for checking --url, like curl");
   rm->add_option("--proxy", o.diagnose.proxy, "http://HOST:PORT proxy for checking --url");
   rm->add_flag("--allow-trusted", o.allow_trusted,
@@ -286,6 +296,16 @@ int main(int argc, char** argv) {
     }
     if (diag->parsed()) return run_diagnose(o);
     if (prof->parsed()) return run_profiles(o);
+    if (rm->parsed() && o.every_profile) {
+      o.every.sha256 = o.sha256;
+      o.every.allow_trusted = o.allow_trusted;
+      o.every.as_json = o.as_json;
+      return remove_from_every_profile(o.every);
+    }
+    if (rm->parsed() && o.profile.empty()) {
+      std::cerr << "certdoctor remove: give --profile DIR, or --every-profile\n";
+      return 2;
+    }
     if (rm->parsed()) return run_remove(o);
     if (undo->parsed()) return run_undo(o);
     if (auto rc = admin.run()) return *rc;

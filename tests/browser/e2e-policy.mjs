@@ -12,29 +12,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { closeFirefox, launchFirefox, FIREFOX } from './firefox.mjs';
+import { closeFirefox, launchFirefox } from './firefox.mjs';
 import { staleCopyExample } from './stale-copy.mjs';
+import { systemPolicies } from './system-policies.mjs';
 import { ROOT, UUID, EXTENSION_ID, errorPageDiagnosis } from './with-extension.mjs';
 
 const BUILD = process.env.CERTDOCTOR_BUILD_DIR || path.join(ROOT, 'build');
 const CERTDOCTOR = path.join(BUILD, 'bin/certdoctor');
-const DISTRIBUTION = path.join(path.dirname(fs.realpathSync(FIREFOX)), 'distribution');
-const POLICIES = path.join(DISTRIBUTION, 'policies.json');
-
-try {
-  fs.mkdirSync(DISTRIBUTION, { recursive: true });
-  fs.accessSync(DISTRIBUTION, fs.constants.W_OK);
-} catch (e) {
-  console.log(`SKIP: cannot write ${DISTRIBUTION} (${e.code}); the policy test needs to`);
-  process.exit(77);
-}
-
-const saved = fs.existsSync(POLICIES) ? fs.readFileSync(POLICIES) : null;
-const restore = () => {
-  if (saved !== null) fs.writeFileSync(POLICIES, saved);
-  else fs.rmSync(POLICIES, { force: true });
-};
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { restore(); process.exit(1); });
+const policies = systemPolicies();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certdoctor-policy-'));
 const run = (cmd, args) => execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -45,7 +30,7 @@ try {
   fs.mkdirSync(home);
   run(path.join(ROOT, 'tools/install.sh'), ['--user', '--home', home, '--host', path.join(BUILD, 'bin/certdoctor-host'),
     '--build', BUILD]);
-  fs.writeFileSync(POLICIES, run(CERTDOCTOR, ['policy', '--install-url', 'file://' + path.join(BUILD, 'certdoctor.xpi'),
+  policies.write(run(CERTDOCTOR, ['policy', '--install-url', 'file://' + path.join(BUILD, 'certdoctor.xpi'),
     '--report-only', '--auto-diagnose', '--helpdesk-url', 'https://helpdesk.example.test/pki']));
 
   browser = await launchFirefox({ profileDir: server.profile, home,
@@ -87,6 +72,6 @@ try {
 } finally {
   if (browser) await closeFirefox(browser);
   if (server) server.stop();
-  restore();
+  policies.restore();
   fs.rmSync(dir, { recursive: true, force: true });
 }

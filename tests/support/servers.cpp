@@ -69,7 +69,7 @@ TlsServer::TlsServer(TlsServerOptions o) {
       out, "ACCEPT",
       [&](std::uint16_t port) {
         std::vector<std::string> args = {"s_server", "-accept",
-                                         (o.ipv6 ? "[::1]:" : "127.0.0.1:") + std::to_string(port), "-cert",
+                                         (!o.address.empty() ? o.address + ":" : o.ipv6 ? "[::1]:" : "127.0.0.1:") + std::to_string(port), "-cert",
                                          o.cert.string(), "-key", o.key.string(), "-www"};
         if (!o.chain.empty()) args.insert(args.end(), {"-cert_chain", o.chain.string()});
         args.insert(args.end(), o.extra_args.begin(), o.extra_args.end());

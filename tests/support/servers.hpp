@@ -26,6 +26,7 @@ struct TlsServerOptions {
   std::filesystem::path chain;          // extra certificates to send (-cert_chain), optional
   std::vector<std::string> extra_args;  // e.g. {"-tls1", "-cipher", "DEFAULT:@SECLEVEL=0"}
   bool ipv6 = false;
+  std::string address;  // the loopback address to listen on (e.g. 127.0.0.2: another host); default 127.0.0.1 or ::1
 };
 
 class TlsServer {

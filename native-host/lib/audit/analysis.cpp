@@ -8,23 +8,11 @@
 #include "devices/device_table.hpp"
 #include "firefox/verdict.hpp"
 #include "profile/store_error.hpp"
+#include "base/hex.hpp"
+#include "base/utc.hpp"
 
 namespace certdoctor::audit {
 namespace {
-
-// The description's ISO 8601 time as seconds since 1970 (the certificate is parsed once, by describe_certificate:
-// each parse costs OpenSSL 3.0 a decoding of the public key).
-std::optional<std::int64_t> epoch(const std::string& iso) {
-  std::tm tm{};
-  char zulu = 0;
-  if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &zulu) != 7 || zulu != 'Z') {
-    return std::nullopt;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return static_cast<std::int64_t>(timegm(&tm));
-}
 
 // Weak by today's rules: Firefox refuses RSA below 2048 bits for public roots' chains, and SHA-1 and MD5
 // signatures; DSA it does not speak at all.
@@ -98,6 +86,7 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
   if (auto keys = cert_keys(leaf)) {
     e.issuer_der = keys->issuer_der;
     e.serial_der = keys->serial_der;
+    if (!keys->spki_der.empty()) e.spki_sha256 = sha256_hex(keys->spki_der);
   }
 
   // The verdict, the way `diagnose` reaches it. A handshake Firefox itself refuses (TLS below 1.2) is the verdict.
@@ -121,7 +110,9 @@ EndpointReport analyse(const Observation& o, const TrustSet& trust, const Analys
     e.findings.push_back(audit_finding(AuditFinding::OldTls, {{"source", o.source}, {"version", o.tls_version}}));
   }
 
-  if (auto end = epoch(d.not_after)) {
+  // The description's ISO 8601 time (the certificate is parsed once, by describe_certificate: each parse costs
+  // OpenSSL 3.0 a decoding of the public key).
+  if (auto end = utc_parse(d.not_after)) {
     const std::int64_t left = (*end - options.now) / 86400;
     e.days_left = *end < options.now ? -((options.now - *end + 86399) / 86400) : left;
     if (*end < options.now) {

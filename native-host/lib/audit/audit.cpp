@@ -11,6 +11,7 @@
 #include "audit/audit_findings.hpp"
 #include "audit/collisions.hpp"
 #include "audit/scan_input.hpp"
+#include "audit/shared_keys.hpp"
 #include "audit/targets.hpp"
 #include "fetch/fetch_many.hpp"
 
@@ -99,10 +100,12 @@ class Collector {
     }
     report_.weak += weak;
     index_.note(e);
+    shared_.note(e);
     spill_.write(e);
   }
 
   CollisionIndex& index() { return index_; }
+  SharedKeyIndex& shared_keys() { return shared_; }
 
  private:
   AuditReport& report_;
@@ -110,6 +113,7 @@ class Collector {
   AnalysisOptions options_;
   Spill& spill_;
   CollisionIndex index_;
+  SharedKeyIndex shared_;
 };
 
 Observation from_fetch(const Target& t, FetchResult&& r) {
@@ -201,22 +205,46 @@ AuditResult run_audit(const AuditOptions& options, const TrustSet& trust) {
     for (std::size_t i = 0; i < fetched.size(); ++i) collector.add(from_fetch(targets.targets[i], std::move(fetched[i])));
   }
 
-  // The second pass: exact groups for the keys that collided, then each endpoint's group for the writers.
-  if (collector.index().any()) spill->replay([&](const EndpointReport& e) { collector.index().collect(e); });
-  report.groups = collector.index().groups();
-  auto group_of = collector.index().group_of();
+  // The second pass: exact groups for the keys that collided and the public keys seen on several hosts, then each
+  // endpoint's groups for the writers.
+  CollisionIndex& collisions = collector.index();
+  SharedKeyIndex& shared = collector.shared_keys();
+  if (collisions.any() || shared.any()) {
+    spill->replay([&](const EndpointReport& e) {
+      if (collisions.any()) collisions.collect(e);
+      if (shared.any()) shared.collect(e);
+    });
+  }
+  report.groups = collisions.groups();
+  report.shared_keys = shared.groups();
+  auto group_of = collisions.group_of();
+  auto shared_of = shared.group_of();
   for (const auto& g : report.groups) report.in_collisions += g.members.size();
-  report.for_each_endpoint = [spill, group_of](const std::function<void(const EndpointReport&)>& fn) {
+  for (const auto& g : report.shared_keys) report.sharing_keys += g.members.size();
+  std::vector<std::size_t> hosts_of;
+  for (const auto& g : report.shared_keys) hosts_of.push_back(g.hosts);
+  std::vector<bool> one_certificate;
+  for (const auto& g : report.shared_keys) one_certificate.push_back(g.shared == "certificate");
+  report.for_each_endpoint = [spill, group_of, shared_of, hosts_of,
+                              one_certificate](const std::function<void(const EndpointReport&)>& fn) {
     std::size_t position = 0;
     spill->replay([&](const EndpointReport& e) {
-      if (auto it = group_of.find(position++); it != group_of.end()) {
-        EndpointReport with = e;
-        with.collision_group = it->second;
-        with.findings.push_back(audit_finding(AuditFinding::Collision, {{"group", it->second + 1}}));
-        fn(with);
-      } else {
-        fn(e);
+      const auto collision = group_of.find(position);
+      const auto key = shared_of.find(position);
+      ++position;
+      if (collision == group_of.end() && key == shared_of.end()) return fn(e);
+      EndpointReport with = e;
+      if (collision != group_of.end()) {
+        with.collision_group = collision->second;
+        with.findings.push_back(audit_finding(AuditFinding::Collision, {{"group", collision->second + 1}}));
       }
+      if (key != shared_of.end()) {
+        with.shared_key_group = key->second;
+        with.findings.push_back(audit_finding(
+            one_certificate[key->second] ? AuditFinding::SharedCertificate : AuditFinding::SharedKey,
+            {{"group", key->second + 1}, {"hosts", hosts_of[key->second]}}));
+      }
+      fn(with);
     });
   };
   return result;

@@ -12,10 +12,12 @@
 #pragma once
 #include <array>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "audit/digest16.hpp"
 #include "audit/report.hpp"
 
 namespace certdoctor::audit {
@@ -23,7 +25,7 @@ namespace certdoctor::audit {
 class CollisionIndex {
  public:
   void note(const EndpointReport& e);
-  bool any() const { return colliding_ > 0; }
+  bool any() const { return seen_.any(); }
   // The second pass: call with every endpoint again, in the same order.
   void collect(const EndpointReport& e);
   // The groups, each with its kind and fix; `group_of` maps an endpoint's position (in collect's order) to its group.
@@ -31,19 +33,7 @@ class CollisionIndex {
   const std::map<std::size_t, std::size_t>& group_of() const { return group_of_; }
 
  private:
-  using Digest = std::array<unsigned char, 16>;
-  struct DigestHash {
-    std::size_t operator()(const Digest& d) const noexcept;
-  };
-  struct Seen {
-    Digest first_leaf{};
-    bool collides = false;
-  };
-  static Digest key_digest(const std::string& issuer_der, const std::string& serial_der);
-  static Digest leaf_digest(const std::string& sha256_hex);
-
-  std::unordered_map<Digest, Seen, DigestHash> seen_;
-  std::size_t colliding_ = 0;
+  SeenWithOthers seen_;  // (issuer, serial) -> its first leaf, and whether another leaf came with it
 
   struct Building {
     std::vector<CollisionMember> members;
@@ -59,5 +49,7 @@ class CollisionIndex {
 
 // The URL `certdoctor reissue` takes for an endpoint ("https://HOST:PORT/", IPv6 in brackets).
 std::string endpoint_url(const std::string& endpoint);
+// The fix of a group: one `certdoctor reissue URL` per endpoint (a new key and a fresh random serial for each).
+std::vector<std::string> reissue_commands(const std::set<std::string>& endpoints);
 
 }  // namespace certdoctor::audit

@@ -13,7 +13,7 @@ void Progress::update(const std::string& what, std::size_t done, std::size_t tot
   last_ = now;
   drawn_ = true;
   if (!terminal_) {
-    out_ << "certdoctor audit: " << what << " " << done;
+    out_ << prefix_ << what << " " << done;
     if (total) out_ << " of " << total;
     out_ << "\n" << std::flush;
     return;
@@ -34,7 +34,7 @@ void Progress::finish(const std::string& what, std::size_t done) {
   if (terminal_) {
     out_ << "\r\033[K";
   }
-  out_ << "certdoctor audit: " << what << " " << done << "\n" << std::flush;
+  out_ << prefix_ << what << " " << done << "\n" << std::flush;
   drawn_ = false;
 }
 

@@ -24,13 +24,15 @@ json to_json(const EndpointReport& e) {
   json j = {{"endpoint", e.endpoint}, {"host", e.host}, {"port", e.port}, {"source", e.source},
             {"reachable", e.reachable}, {"tls_version", e.tls_version}, {"cipher", e.cipher},
             {"chain_length", e.chain_length}, {"device", device_json(e.device)}, {"findings", findings},
-            {"collision_group", e.collision_group ? json(*e.collision_group + 1) : json(nullptr)}};
+            {"collision_group", e.collision_group ? json(*e.collision_group + 1) : json(nullptr)},
+            {"shared_key_group", e.shared_key_group ? json(*e.shared_key_group + 1) : json(nullptr)}};
   j["firefox_error"] = !e.reachable ? json(nullptr) : e.verdict.empty() ? json(nullptr) : json(e.verdict);
   j["overridable"] = e.overridable;
   if (e.reachable) {
     j["certificate"] = {{"sha256", e.sha256}, {"subject", e.subject}, {"issuer", e.issuer}, {"serial", e.serial},
                         {"not_after", e.not_after}, {"days_left", e.days_left ? json(*e.days_left) : json(nullptr)},
-                        {"key", e.key}, {"signature_algorithm", e.signature_algorithm}};
+                        {"key", e.key}, {"spki_sha256", e.spki_sha256},
+                        {"signature_algorithm", e.signature_algorithm}};
   } else {
     j["certificate"] = nullptr;
   }
@@ -61,6 +63,7 @@ EndpointReport endpoint_from_json(const json& j) {
     e.not_after = c.value("not_after", "");
     if (c.contains("days_left") && c["days_left"].is_number()) e.days_left = c["days_left"].get<std::int64_t>();
     e.key = c.value("key", "");
+    e.spki_sha256 = c.value("spki_sha256", "");
     e.signature_algorithm = c.value("signature_algorithm", "");
   }
   e.issuer_der = from_hex(j.value("issuer_der", ""));

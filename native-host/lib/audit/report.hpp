@@ -44,6 +44,8 @@ struct EndpointReport {
   std::optional<std::size_t> collision_group;   // index into AuditReport::groups, once known
   // The collision key, as bytes (never printed text): the leaf's DER issuer Name and DER serial INTEGER.
   std::string issuer_der, serial_der;
+  std::string spki_sha256;                      // the leaf's SubjectPublicKeyInfo, SHA-256 in hex
+  std::optional<std::size_t> shared_key_group;  // index into AuditReport::shared_keys, once known
 
   bool refused() const { return reachable && !verdict.empty(); }
 };
@@ -58,6 +60,9 @@ struct CollisionMember {
 };
 
 struct CollisionGroup {
+  // Stable across runs (16 hex digits of the SHA-256 of the issuer Name's and the serial's DER): what monitoring
+  // keys a group by, where the group's number depends on the order the endpoints were read.
+  std::string id;
   std::string kind;          // "twins": the same names on different devices; "remade": other names or the same endpoint re-made
   // "today": a member loads through a trust anchor under the audit's trust (or is refused for a stored copy), so
   // Firefox refuses the others in a session that opened it; "once_trusted_or_stored": none does (self-signed, an
@@ -70,6 +75,19 @@ struct CollisionGroup {
   std::vector<std::string> fix;  // shell commands: certdoctor reissue for each endpoint to re-issue
 };
 
+// Endpoints on different hosts presenting one public key (shared_keys.hpp): a security finding apart from the
+// collisions. `shared` is "certificate" when they all serve one identical certificate, else "key".
+struct SharedKeyGroup {
+  std::string id;           // the first 16 hex digits of the key's SHA-256: stable across runs
+  std::string spki_sha256;  // the SubjectPublicKeyInfo's SHA-256
+  std::string shared;       // "certificate" or "key"
+  std::string key;          // "RSA 2048", as for an endpoint
+  std::size_t hosts = 0, distinct_certificates = 0;
+  std::vector<CollisionMember> members;
+  std::optional<DeviceMatch> device;
+  std::vector<std::string> fix;  // certdoctor reissue for each endpoint: a new key for each
+};
+
 struct AuditReport {
   std::string trust;  // what the verdicts were judged against
   std::int64_t generated_at = 0;
@@ -80,10 +98,12 @@ struct AuditReport {
   std::map<std::string, std::size_t> verdicts;  // Firefox's error name ("loads" for none) -> endpoints
   std::map<std::string, std::size_t> expiry_by_month;  // "YYYY-MM" -> endpoints whose leaf expires then
   std::vector<CollisionGroup> groups;
+  std::vector<SharedKeyGroup> shared_keys;
+  std::size_t sharing_keys = 0;  // endpoints in a shared-key group
   // Every endpoint, in the order read; replayed from disk so that memory stays flat for large scans.
   std::function<void(const std::function<void(const EndpointReport&)>&)> for_each_endpoint;
 
-  int exit_code() const { return groups.empty() && refused == 0 ? 0 : 1; }
+  int exit_code() const { return groups.empty() && shared_keys.empty() && refused == 0 ? 0 : 1; }
 };
 
 }  // namespace certdoctor::audit

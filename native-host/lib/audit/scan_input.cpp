@@ -51,24 +51,6 @@ void read_scan(InputKind kind, std::istream& in, const ScanContext& ctx) {
   throw ScanError(ctx.source + ": a target list is not a scanner's output");
 }
 
-std::string decode_base64(std::string_view text) {
-  std::string clean;
-  clean.reserve(text.size());
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    clean.push_back(c);
-  }
-  if (clean.empty() || clean.size() % 4 != 0) return {};
-  std::string out(clean.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
-  if (n < 0) return {};
-  // EVP_DecodeBlock counts the padding's zero bytes: take them off again.
-  std::size_t pad = clean.ends_with("==") ? 2 : clean.ends_with("=") ? 1 : 0;
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
-}
-
 std::vector<std::string> pem_certificates(std::string_view text) {
   static constexpr std::string_view begin = "-----BEGIN CERTIFICATE-----", end = "-----END CERTIFICATE-----";
   std::vector<std::string> out;

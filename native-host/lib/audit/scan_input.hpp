@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/observation.hpp"
+#include "base/hex.hpp"
 
 namespace certdoctor::audit {
 
@@ -41,9 +42,8 @@ void read_sslyze(std::istream& in, const ScanContext& ctx);
 void read_testssl(std::istream& in, const ScanContext& ctx);
 void read_scan(InputKind kind, std::istream& in, const ScanContext& ctx);  // dispatches to the above
 
-// Shared by the readers: base64 (whitespace ignored) to bytes, "" when it is not base64; every PEM certificate
-// in a text, as DER, in order (line breaks may have been turned into spaces, as testssl.sh does).
-std::string decode_base64(std::string_view text);
+// Shared by the readers (with decode_base64, base/hex.hpp): every PEM certificate in a text, as DER, in order (line
+// breaks may have been turned into spaces, as testssl.sh does).
 std::vector<std::string> pem_certificates(std::string_view text);
 
 // Calls `element` with each JSON value found at `depth` inside the document read from `in` (1: the elements of

@@ -51,7 +51,7 @@ std::string csv(const std::string& raw) {
 
 void write_csv(std::ostream& out, const AuditReport& r) {
   out << "endpoint,source,reachable,firefox_error,overridable,device,collision_group,collision_kind,sha256,subject,"
-         "issuer,serial,not_after,days_left,key,signature_algorithm,tls_version,findings\r\n";
+         "issuer,serial,not_after,days_left,key,signature_algorithm,tls_version,findings,spki_sha256,shared_key_group\r\n";
   r.for_each_endpoint([&](const EndpointReport& e) {
     std::string findings;
     for (const auto& f : e.findings) findings += (findings.empty() ? "" : "; ") + f.code + ": " + f.text;
@@ -62,7 +62,8 @@ void write_csv(std::ostream& out, const AuditReport& r) {
         << csv(e.device ? e.device->vendor + " " + e.device->product : "") << ',' << group << ',' << kind << ','
         << e.sha256 << ',' << csv(e.subject) << ',' << csv(e.issuer) << ',' << e.serial << ',' << e.not_after << ','
         << (e.days_left ? std::to_string(*e.days_left) : "") << ',' << csv(e.key) << ',' << csv(e.signature_algorithm)
-        << ',' << csv(e.tls_version) << ',' << csv(findings) << "\r\n";
+        << ',' << csv(e.tls_version) << ',' << csv(findings) << ',' << e.spki_sha256 << ','
+        << (e.shared_key_group ? std::to_string(*e.shared_key_group + 1) : "") << "\r\n";
   });
 }
 

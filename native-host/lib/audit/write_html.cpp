@@ -98,6 +98,21 @@ void expiry_timeline(std::ostream& out, const AuditReport& r) {
   out << "</svg></figure>\n";
 }
 
+// A group's device, its endpoints with their certificates, and the commands that fix it.
+void members_and_fix(std::ostream& out, const std::optional<DeviceMatch>& device,
+                     const std::vector<CollisionMember>& members, const std::string& fix_words,
+                     const std::vector<std::string>& fix) {
+    if (device) out << "<br>device: " << esc(device->vendor + " " + device->product);
+    out << "<table><tr><th>endpoint</th><th>sha256 of its certificate</th><th>subject</th></tr>";
+    for (const auto& m : members) {
+      out << "<tr><td class=\"mono\">" << esc(m.endpoint) << "</td><td class=\"mono\">" << esc(m.sha256) << "</td><td>"
+          << esc(m.subject) << "</td></tr>";
+    }
+  out << "</table>Fix: " << esc(fix_words) << ":<pre>";
+  for (const auto& c : fix) out << esc(c) << "\n";
+  out << "</pre>";
+}
+
 }  // namespace
 
 void write_html(std::ostream& out, const AuditReport& r) {
@@ -133,16 +148,21 @@ void write_html(std::ostream& out, const AuditReport& r) {
     out << "<div class=\"group\" id=\"group-" << i + 1 << "\"><strong>Group " << i + 1 << "</strong> &middot; "
         << esc(kind_words(g.kind)) << "<br>" << esc(when_words(g.when)) << "<br>issuer <code>" << esc(g.issuer) << "</code>, serial <code>" << esc(g.serial)
         << "</code>";
-    if (g.device) out << "<br>device: " << esc(g.device->vendor + " " + g.device->product);
-    out << "<table><tr><th>endpoint</th><th>sha256 of its certificate</th><th>subject</th></tr>";
-    for (const auto& m : g.members) {
-      out << "<tr><td class=\"mono\">" << esc(m.endpoint) << "</td><td class=\"mono\">" << esc(m.sha256) << "</td><td>"
-          << esc(m.subject) << "</td></tr>";
-    }
-    out << "</table>Fix: give each its own certificate with a fresh random serial:<pre>";
-    for (const auto& c : g.fix) out << esc(c) << "\n";
-    out << "</pre>";
+    members_and_fix(out, g.device, g.members, "give each its own certificate with a fresh random serial", g.fix);
     if (g.device && !g.device->install_hint.empty()) out << "Then install it: " << esc(g.device->install_hint);
+    out << "</div>\n";
+  }
+
+  if (!r.shared_keys.empty()) {
+    out << "<h2>Shared keys</h2>\n<p class=\"bad\">Each group below presents one public key on different hosts. Whoever "
+           "has the private key of one (from the device or its firmware image) can pose as each of them, whatever "
+           "Firefox shows.</p>\n";
+  }
+  for (std::size_t i = 0; i < r.shared_keys.size(); ++i) {
+    const auto& g = r.shared_keys[i];
+    out << "<div class=\"group\" id=\"shared-key-" << i + 1 << "\"><strong>Shared key " << i + 1 << "</strong> &middot; "
+        << esc(shared_words(g)) << " (" << esc(g.key) << ")<br>key sha256 <code>" << esc(g.spki_sha256) << "</code>";
+    members_and_fix(out, g.device, g.members, "give each its own key (and certificate)", g.fix);
     out << "</div>\n";
   }
 
@@ -156,6 +176,8 @@ void write_html(std::ostream& out, const AuditReport& r) {
     for (const auto& f : e.findings) {
       if (f.code == code_of(AuditFinding::Collision) && e.collision_group) {
         out << "<a href=\"#group-" << *e.collision_group + 1 << "\">" << esc(f.text) << "</a><br>";
+      } else if (f.code == code_of(AuditFinding::SharedKey) && e.shared_key_group) {
+        out << "<a href=\"#shared-key-" << *e.shared_key_group + 1 << "\">" << esc(f.text) << "</a><br>";
       } else {
         out << esc(f.text) << "<br>";
       }

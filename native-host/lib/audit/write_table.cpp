@@ -22,10 +22,18 @@ std::string when_words(const std::string& when) {
          "refuses one for another";
 }
 
+std::string shared_words(const SharedKeyGroup& g) {
+  return (g.shared == "certificate" ? "one identical certificate and key on " : "one public key in " +
+                                                                                    std::to_string(g.distinct_certificates) +
+                                                                                    " certificates on ") +
+         std::to_string(g.hosts) + " hosts";
+}
+
 std::string summary_line(const AuditReport& r) {
   return std::to_string(r.endpoints) + " endpoint(s), " + std::to_string(r.reachable) + " reachable; " +
          std::to_string(r.refused) + " refused by Firefox; " + std::to_string(r.in_collisions) + " in " +
-         std::to_string(r.groups.size()) + " collision group(s); " + std::to_string(r.expiring) + " expiring within " +
+         std::to_string(r.groups.size()) + " collision group(s); " + std::to_string(r.sharing_keys) + " sharing " +
+         std::to_string(r.shared_keys.size()) + " key(s) across hosts; " + std::to_string(r.expiring) + " expiring within " +
          std::to_string(r.expiring_days) + " days, " + std::to_string(r.expired) + " expired; " + std::to_string(r.weak) +
          " with weak keys or signatures";
 }
@@ -35,6 +43,16 @@ namespace {
 std::string cell(std::string s, std::size_t width) {
   if (s.size() > width) s = s.substr(0, width - 1) + "~";
   return s + std::string(width - s.size() + 2, ' ');
+}
+
+// A group's device, its endpoints with their certificates, and the commands that fix it.
+void members_and_fix(std::ostream& out, const std::optional<DeviceMatch>& device,
+                     const std::vector<CollisionMember>& members, const std::string& fix_words,
+                     const std::vector<std::string>& fix) {
+  if (device) out << "   device: " << printable(device->vendor + " " + device->product) << "\n";
+  for (const auto& m : members) out << "   " << printable(m.endpoint) << "  sha256 " << m.sha256 << "\n";
+  out << "   fix: " << fix_words << ":\n";
+  for (const auto& c : fix) out << "     " << c << "\n";
 }
 
 }  // namespace
@@ -59,11 +77,17 @@ void write_table(std::ostream& out, const AuditReport& r) {
       out << "\n" << i + 1 << ". " << kind_words(g.kind) << "\n   " << when_words(g.when) << "\n"
           << "   issuer " << printable(g.issuer) << ", serial " << g.serial << "; " << g.members.size()
           << " endpoint(s), " << g.distinct_certificates << " different certificates\n";
-      if (g.device) out << "   device: " << printable(g.device->vendor + " " + g.device->product) << "\n";
-      for (const auto& m : g.members) out << "   " << printable(m.endpoint) << "  sha256 " << m.sha256 << "\n";
-      out << "   fix: give each its own certificate with a fresh random serial:\n";
-      for (const auto& c : g.fix) out << "     " << c << "\n";
+      members_and_fix(out, g.device, g.members, "give each its own certificate with a fresh random serial", g.fix);
       if (g.device && !g.device->install_hint.empty()) out << "   then install it: " << printable(g.device->install_hint) << "\n";
+    }
+  }
+  if (!r.shared_keys.empty()) {
+    out << "\nShared keys: each set of endpoints below presents one public key on different hosts. Whoever has the\n"
+        << "private key of one (from the device or its firmware image) can pose as each of them, whatever Firefox shows.\n";
+    for (std::size_t i = 0; i < r.shared_keys.size(); ++i) {
+      const auto& g = r.shared_keys[i];
+      out << "\n" << i + 1 << ". " << shared_words(g) << " (" << printable(g.key) << "), key sha256 " << g.spki_sha256 << "\n";
+      members_and_fix(out, g.device, g.members, "give each its own key (and certificate)", g.fix);
     }
   }
   if (!r.input_problems.empty()) {

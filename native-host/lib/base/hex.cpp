@@ -47,4 +47,22 @@ std::string digest(std::string_view data, const EVP_MD* md) {
 std::string sha256_hex(std::string_view data) { return to_hex(digest(data, EVP_sha256())); }
 std::string sha1(std::string_view data) { return digest(data, EVP_sha1()); }
 
+std::string decode_base64(std::string_view text) {
+  std::string clean;
+  clean.reserve(text.size());
+  for (char c : text) {
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    clean.push_back(c);
+  }
+  if (clean.empty() || clean.size() % 4 != 0) return {};
+  std::string out(clean.size() / 4 * 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
+  if (n < 0) return {};
+  // EVP_DecodeBlock counts the padding's zero bytes: take them off again.
+  std::size_t pad = clean.ends_with("==") ? 2 : clean.ends_with("=") ? 1 : 0;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
+}
+
 }  // namespace certdoctor

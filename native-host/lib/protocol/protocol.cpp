@@ -9,6 +9,7 @@
 #include "profile/nss_store.hpp"
 #include "profile/removal.hpp"
 #include "protocol/open_separately.hpp"
+#include "protocol/policy_remove.hpp"
 #include "base/request_error.hpp"
 
 namespace certdoctor {
@@ -54,7 +55,7 @@ json handle_hello(const json&, const HostContext& ctx) {
   return {{"name", build::host_name},
           {"version", build::version},
           {"protocol", kProtocolVersion},
-          {"capabilities", {"diagnose", "remove", "undo", "open_separately"}},
+          {"capabilities", {"diagnose", "remove", "undo", "open_separately", "policy_remove"}},
           {"max_reply_bytes", kMaxReplyBytes},
           {"caller", ctx.caller}};
 }
@@ -138,6 +139,15 @@ json handle_undo(const json& req, const HostContext& ctx) {
   return result;
 }
 
+// The administrator's list (the managed option remove_certificates), for this browser's profile: each row removed
+// as a user's removal would be, every outcome recorded in the profile (protocol/policy_remove.hpp).
+json handle_policy_remove(const json& req, const HostContext& ctx) {
+  const json* rows = field(req, "certificates");
+  if (!rows) throw RequestError("invalid_field", "'certificates' is required: the policy's list");
+  const auto profile = acting_profile(req, ctx);
+  return {{"profile", profile.string()}, {"outcomes", remove_by_policy(profile, *rows)}};
+}
+
 struct Route {
   std::string_view type;
   json (*handler)(const json&, const HostContext&);
@@ -149,6 +159,7 @@ constexpr Route kRoutes[] = {
     {"remove", handle_remove},
     {"undo", handle_undo},
     {"open_separately", handle_open_separately},
+    {"policy_remove", handle_policy_remove},
 };
 
 }  // namespace

@@ -93,6 +93,27 @@ json firefox_policies(const std::string& install_url, const ManagedOptions& o) {
     }
     managed["helpdesk_url"] = *o.helpdesk_url;
   }
+  if (o.remove_certificates) managed["remove_certificates"] = *o.remove_certificates;
+  if (o.removal_report_url) {
+    // The outcomes name the machine's certificates and profiles: never in clear text across a network.
+    const std::string& u = *o.removal_report_url;
+    bool loopback = false;
+    if (u.rfind("http://", 0) == 0) {
+      // The authority alone, without user information (http://localhost@elsewhere/ is elsewhere), without the port.
+      const std::size_t end = u.find_first_of("/?#", 7);
+      const std::string authority = u.substr(7, end == std::string::npos ? end : end - 7);
+      const std::size_t colon = authority.rfind(':');
+      const std::string host = colon != std::string::npos && authority.find(']', colon) == std::string::npos
+                                   ? authority.substr(0, colon) : authority;
+      loopback = authority.find('@') == std::string::npos &&
+                 (host == "127.0.0.1" || host == "localhost" || host == "[::1]");
+    }
+    if (u.rfind("https://", 0) != 0 && !loopback) {
+      throw std::invalid_argument("the removal report URL must start with https:// (http:// only to this machine) (got '" +
+                                  u + "')");
+    }
+    managed["removal_report_url"] = u;
+  }
   const std::string id(build::extension_id);
   json policies = {{"ExtensionSettings", {{id, {{"installation_mode", "force_installed"}, {"install_url", install_url}}}}}};
   if (!managed.empty()) policies["3rdparty"] = {{"Extensions", {{id, managed}}}};
@@ -100,6 +121,12 @@ json firefox_policies(const std::string& install_url, const ManagedOptions& o) {
 }
 
 std::string windows_policy_reg(const std::string& install_url, const ManagedOptions& o) {
+  // How Firefox reads a list of objects for an extension's managed storage from the registry is not measured here:
+  // rather than a .reg file that may silently not work, the list goes through policies.json.
+  if (o.remove_certificates) {
+    throw std::invalid_argument("--remove-certificates is written to policies.json only (--format json); on Windows put "
+                                "policies.json in Firefox's distribution folder");
+  }
   const json p = firefox_policies(install_url, o)["policies"];
   const std::string base = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Mozilla\\Firefox";
   // ExtensionSettings is a JSON policy: the registry holds it as one string.

@@ -36,11 +36,15 @@ std::string windows_host_reg(const std::string& manifest_path, Scope scope);
 struct ManagedOptions {
   std::optional<bool> report_only, auto_diagnose, hide_details;
   std::optional<std::string> helpdesk_url;
+  // Certificates to remove from every profile (rows as protocol/policy_remove.hpp reads them, checked by the
+  // caller), and where the extension posts the outcomes (https://, or http:// to a loopback address).
+  std::optional<nlohmann::json> remove_certificates;
+  std::optional<std::string> removal_report_url;
 };
 
 // {"policies": {"ExtensionSettings": {...force_installed...}, "3rdparty": {"Extensions": {...}}}}. Throws
-// std::invalid_argument for an install URL that is neither https:// nor file://, or a help-desk link that is not
-// http(s)://.
+// std::invalid_argument for an install URL that is neither https:// nor file://, a help-desk link that is not
+// http(s)://, or a report URL that is not https:// (http:// only to a loopback address).
 nlohmann::json firefox_policies(const std::string& install_url, const ManagedOptions& options);
 // The same policies as Windows registry settings (HKLM\Software\Policies\Mozilla\Firefox), as a .reg file.
 std::string windows_policy_reg(const std::string& install_url, const ManagedOptions& options);
