@@ -117,12 +117,13 @@ async function diagnose(tabId, url, code, fresh = false) {
   return promise;
 }
 
-// Removes one stored certificate (the user confirmed it), reloads the tab so Firefox looks again, and diagnoses
-// the site afresh: the views then show what is true now.
+// Removes one stored certificate (the user confirmed it), reloads the tab so Firefox looks again, and diagnoses the
+// site afresh: the views then show what is true now. Never a trusted or distrusted one: the views offer removal only
+// for `removable` certificates, and the host refuses any other without allow_trusted (docs/SECURITY.md).
 async function remove(tabId, url, conflict, profile) {
   try {
     const { request } = await proxyFields(url);
-    const removal = await askHost({ type: "remove", sha256: conflict.sha256, url, allow_trusted: !conflict.removable,
+    const removal = await askHost({ type: "remove", sha256: conflict.sha256, url, allow_trusted: false,
       ...(profile ? { profile } : {}), ...request });
     await put("fix:" + tabId, { url, removal });
     await browser.tabs.reload(tabId).catch(() => {});
