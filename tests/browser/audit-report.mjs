@@ -80,10 +80,12 @@ try {
     });
     return {
       figures,
-      groups: [...document.querySelectorAll('.group')].map((g) => ({
+      groups: [...document.querySelectorAll('.group:not([id^="shared-key-"])')].map((g) => ({
         codes: [...g.querySelectorAll(':scope > code')].map((c) => c.textContent),
         members: [...g.querySelectorAll('table tr')].slice(1).map((r) => cells(r).slice(0, 2)),
         fix: g.querySelector('pre').textContent })),
+      sharedKeys: [...document.querySelectorAll('.group[id^="shared-key-"]')].map((g) =>
+        [...g.querySelectorAll('table tr')].slice(1).map((r) => cells(r).slice(0, 2))),
       endpoints: [...document.querySelectorAll('h2 + table tr')].slice(1).map((r) => cells(r).slice(0, 2)),
       summary: document.querySelector('.summary').textContent,
       bad: getComputedStyle(document.querySelector('.summary')).color,
@@ -100,6 +102,14 @@ try {
   const expectedGroups = GROUPS.map((g) => ({ ...g, members: SERVED.filter(([, file]) => g.files.includes(file))
     .map(([endpoint, file]) => [endpoint, sha256Of(file)]) }));
   assert.equal(seen.groups.length, groups, `the fixtures' ${groups} collision groups: ` + JSON.stringify(seen.groups.map((g) => g.codes)));
+  // Shared keys, apart from the collision groups: each certificate file served on two or more hosts (the same
+  // certificate, hence one key; no two files of the fixtures share a key) is one group of its endpoints.
+  const hostOf = (endpoint) => endpoint.replace(/:\d+$/, '');
+  const sharedFiles = [...new Set(SERVED.map(([, file]) => file))]
+    .filter((file) => new Set(SERVED.filter(([, f]) => f === file).map(([e]) => hostOf(e))).size > 1);
+  const expectedShared = sharedFiles.map((file) => sorted(SERVED.filter(([, f]) => f === file).map(([e]) => [e, sha256Of(file)])));
+  assert.deepEqual(seen.sharedKeys.map((m) => sorted(m)).map((m) => JSON.stringify(m)).sort(),
+    expectedShared.map((m) => JSON.stringify(m)).sort(), 'the shared-key groups: the certificates served on several hosts');
   for (const g of expectedGroups) {
     const shown = seen.groups.find((x) => g.issuer.test(x.codes[0] || ''));
     assert.ok(shown, `a group for ${g.issuer}: ` + JSON.stringify(seen.groups.map((x) => x.codes)));
@@ -130,7 +140,8 @@ try {
   const expired = SERVED.filter(([, file]) => notAfterOf(file) <= now).length;
   const inGroups = expectedGroups.reduce((n, g) => n + g.members.length, 0);
   assert.ok(seen.summary.includes(`${SERVED.length + UNREACHED.length} endpoint(s), ${SERVED.length} reachable; ` +
-    `${SERVED.length} refused by Firefox; ${inGroups} in ${groups} collision group(s); ${expiring} expiring within 30 days, ${expired} expired`),
+    `${SERVED.length} refused by Firefox; ${inGroups} in ${groups} collision group(s); ` +
+    `${expectedShared.reduce((n, m) => n + m.length, 0)} sharing ${expectedShared.length} key(s) across hosts; ${expiring} expiring within 30 days, ${expired} expired`),
   'the summary counts: ' + seen.summary);
   assert.equal(seen.bad, 'rgb(176, 0, 32)', 'a report with collisions says so in red');
   assert.deepEqual(requests.filter((r) => r !== url), [], 'the report loads nothing beyond itself');
