@@ -104,7 +104,7 @@ TEST_CASE("Rollout: doctor finds the manifest Firefox reads, the host, and the e
   }
 }
 
-TEST_CASE("Rollout: the removal list and its report URL go into the managed options, and the report is never sent in clear",
+TEST_CASE("Rollout: the removal list and its report URL go into the managed options and the report is never sent in clear",
           "[rollout][policy]") {
   const json list = json::array({{{"sha256", std::string(64, 'a')}, {"reason", "stale"}}});
   ManagedOptions o;
