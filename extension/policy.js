@@ -21,6 +21,15 @@ function policyRows(managedRows) {
 // a "simple" request (no CORS preflight), so the body goes as text/plain; its content is JSON. The answer cannot be
 // read then (an opaque response): `sent` says the request left, not that the server took it.
 async function postReport(url, record) {
+  // The same rule as `certdoctor policy --removal-report-url`, for a policy written by hand: the record names
+  // certificates and the profile, so it never crosses a network in clear (http only to this machine: isLoopback,
+  // proxy.js).
+  let target = null;
+  try { target = new URL(url); } catch (e) { /* refused below */ }
+  if (!target || !(target.protocol === "https:" || (target.protocol === "http:" && isLoopback(target.hostname)))) {
+    return { url, sent: false, error: "refused: the report URL must be https:// (http:// only to this machine)",
+      at: new Date().toISOString() };
+  }
   try {
     await fetch(url, { method: "POST", mode: "no-cors", credentials: "omit", cache: "no-store",
       headers: { "Content-Type": "text/plain" }, body: JSON.stringify(record) });
